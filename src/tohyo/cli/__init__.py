@@ -1,0 +1,1 @@
+"""The ``tohyo`` command line for officials, trustees, witnesses and auditors."""
