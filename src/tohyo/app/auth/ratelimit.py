@@ -1,0 +1,169 @@
+"""Rate limits that slow attackers, never lock people out (docs/spec/authentication.md §AUTH-RATE).
+
+Three counters per *scope* (``official``, ``code``, ...), kept in the database
+so every worker process sees the same numbers (docs/adr/0012):
+
+1. **pair** ``(source, account)``: after ``free_failures`` failures each
+   further attempt waits ``base_delay · 2^(k − free)`` seconds, capped at
+   ``max_delay``. Cheap for a person who mistyped, ruinous for guessing.
+2. **source** (across accounts): ``source_budget`` failures per window, then
+   that source waits for the window to pass (password spraying, code guessing).
+3. **account** (across sources): after ``account_budget`` failures the account
+   enters *slow mode*: at most one attempt per ``slow_delay`` seconds from
+   sources that never signed in to it successfully. Sources that did (the
+   person's own) are exempt, so an attacker with many addresses cannot lock
+   the real person out; at worst strangers are slowed.
+
+Every counter forgets ``window`` after its last failure; an administrator can
+also clear an account's counters (the documented recovery path). Failures
+refused by the limiter are not counted again, so waiting always helps.
+Counter keys are SHA-256 digests: no address or username is stored in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tohyo.app.auth import tables
+from tohyo.app.auth._time import as_utc, utcnow
+from tohyo.app.auth.errors import RateLimited
+
+__all__ = ["RateLimiter", "RatePolicy"]
+
+
+@dataclass(frozen=True, slots=True)
+class RatePolicy:
+    """The numbers (§AUTH-RATE-2); the defaults suit officials' sign-in."""
+
+    free_failures: int = 3
+    base_delay: float = 1.0
+    max_delay: float = 300.0
+    source_budget: int = 50
+    account_budget: int = 20
+    slow_delay: float = 30.0
+    window: timedelta = timedelta(minutes=15)
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class _Counter:
+    failures: int
+    last_failure_at: datetime
+
+
+def _refuse(seconds: float) -> RateLimited:
+    wait = max(1, int(seconds + 0.999))
+    return RateLimited(
+        "auth.rate_limited",
+        f"Too many attempts. Please wait {wait} seconds and try again.",
+        retry_after=wait,
+    )
+
+
+class RateLimiter:
+    """Checks and records attempts in ``auth_rate_counters`` (§AUTH-RATE)."""
+
+    def __init__(self, engine: Engine, policy: RatePolicy | None = None) -> None:
+        self.engine = engine
+        self.policy = policy or RatePolicy()
+
+    def _read(self, conn: Connection, key: str, now: datetime) -> _Counter:
+        t = tables.rate_counters
+        row = conn.execute(select(t).where(t.c.key == key)).first()
+        if row is None:
+            return _Counter(0, now)
+        last = as_utc(row.last_failure_at)
+        if now - last > self.policy.window:
+            return _Counter(0, now)  # forgotten
+        return _Counter(int(row.failures), last)
+
+    def check(self, *, scope: str, source: str, account: str, now: datetime | None = None) -> None:
+        """Refuse the attempt now if a limit applies.
+
+        Raises:
+            RateLimited: with ``retry_after`` seconds; never a permanent refusal.
+        """
+        moment = utcnow(now)
+        p = self.policy
+        with self.engine.connect() as conn:
+            pair = self._read(conn, _key(scope, "pair", source, account), moment)
+            if pair.failures >= p.free_failures:
+                delay = min(p.base_delay * 2 ** (pair.failures - p.free_failures), p.max_delay)
+                wait = (pair.last_failure_at + timedelta(seconds=delay) - moment).total_seconds()
+                if wait > 0:
+                    raise _refuse(wait)
+            src = self._read(conn, _key(scope, "source", source), moment)
+            if src.failures >= p.source_budget:
+                raise _refuse((src.last_failure_at + p.window - moment).total_seconds())
+            acct = self._read(conn, _key(scope, "account", account), moment)
+            if acct.failures >= p.account_budget and not self._known(conn, scope, source, account):
+                wait = (
+                    acct.last_failure_at + timedelta(seconds=p.slow_delay) - moment
+                ).total_seconds()
+                if wait > 0:
+                    raise _refuse(wait)
+
+    def _known(self, conn: Connection, scope: str, source: str, account: str) -> bool:
+        t = tables.rate_counters
+        key = _key(scope, "known", source, account)
+        return conn.execute(select(t.c.key).where(t.c.key == key)).first() is not None
+
+    def failure(
+        self, *, scope: str, source: str, account: str, now: datetime | None = None
+    ) -> None:
+        """Count a failed attempt against the pair, the source and the account."""
+        moment = utcnow(now)
+        with self.engine.begin() as conn:
+            for key in (
+                _key(scope, "pair", source, account),
+                _key(scope, "source", source),
+                _key(scope, "account", account),
+            ):
+                self._bump(conn, key, moment)
+
+    def _bump(self, conn: Connection, key: str, now: datetime) -> None:
+        t = tables.rate_counters
+        current = self._read(conn, key, now)
+        values = {"failures": current.failures + 1, "last_failure_at": now}
+        if current.failures == 0:
+            values["window_start"] = now
+        done = conn.execute(update(t).where(t.c.key == key).values(**values))
+        if done.rowcount == 0:
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        insert(t).values(key=key, failures=1, window_start=now, last_failure_at=now)
+                    )
+            except IntegrityError:  # a concurrent first failure: count on top of it
+                conn.execute(update(t).where(t.c.key == key).values(failures=t.c.failures + 1))
+
+    def success(
+        self, *, scope: str, source: str, account: str, now: datetime | None = None
+    ) -> None:
+        """Clear the pair and remember the source as the account's own (exempt from slow mode)."""
+        moment = utcnow(now)
+        t = tables.rate_counters
+        known = _key(scope, "known", source, account)
+        with self.engine.begin() as conn:
+            conn.execute(delete(t).where(t.c.key == _key(scope, "pair", source, account)))
+            done = conn.execute(update(t).where(t.c.key == known).values(last_failure_at=moment))
+            if done.rowcount == 0:
+                conn.execute(
+                    insert(t).values(
+                        key=known, failures=0, window_start=moment, last_failure_at=moment
+                    )
+                )
+
+    def reset_account(self, *, scope: str, account: str) -> None:
+        """The recovery path: an administrator clears an account's slow mode."""
+        with self.engine.begin() as conn:
+            t = tables.rate_counters
+            conn.execute(delete(t).where(t.c.key == _key(scope, "account", account)))

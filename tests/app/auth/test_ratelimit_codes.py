@@ -1,0 +1,177 @@
+"""Rate limits (THREATS #38) and the voting-code gate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tohyo.app.auth.codes import CODE_POLICY, check_code_shape, redeem_code
+from tohyo.app.auth.errors import CodeRejected, RateLimited
+from tohyo.app.auth.ratelimit import RateLimiter, RatePolicy
+
+T0 = datetime(2028, 10, 1, 9, 0, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def test_pair_delay_grows_exponentially_and_is_capped(engine) -> None:
+    lim = RateLimiter(engine, RatePolicy(free_failures=2, base_delay=1, max_delay=8))
+    args = dict(scope="official", source="10.0.0.1", account="alice")
+    waits = []
+    t = 0.0
+    for _ in range(7):
+        lim.check(**args, now=at(t))
+        lim.failure(**args, now=at(t))
+        try:
+            lim.check(**args, now=at(t))
+            waits.append(0)
+        except RateLimited as exc:
+            assert exc.code == "auth.rate_limited"
+            waits.append(exc.retry_after)
+            t += exc.retry_after
+    assert waits == [0, 1, 2, 4, 8, 8, 8]
+
+
+def test_source_budget_stops_spraying(engine) -> None:
+    lim = RateLimiter(engine, RatePolicy(source_budget=5, free_failures=100))
+    for i in range(5):
+        lim.failure(scope="official", source="attacker", account=f"user{i}", now=at(i))
+    with pytest.raises(RateLimited):
+        lim.check(scope="official", source="attacker", account="user99", now=at(6))
+    lim.check(scope="official", source="someone-else", account="user99", now=at(6))
+    # ...and the window forgets it.
+    lim.check(scope="official", source="attacker", account="user99", now=at(6 + 15 * 60))
+
+
+def test_attacker_with_many_addresses_cannot_lock_out_the_victim(engine) -> None:
+    policy = RatePolicy(account_budget=10, slow_delay=30)
+    lim = RateLimiter(engine, policy)
+    victim = dict(scope="official", account="alice")
+    lim.success(**victim, source="alice-home", now=at(0))  # Alice signed in before
+    for i in range(200):  # a botnet: every address fails once, from 200 addresses
+        try:
+            lim.check(**victim, source=f"bot{i}", now=at(1 + i * 0.1))
+        except RateLimited:
+            continue  # refused attempts are not counted again
+        lim.failure(**victim, source=f"bot{i}", now=at(1 + i * 0.1))
+    # The account is in slow mode for strangers...
+    with pytest.raises(RateLimited) as excinfo:
+        lim.check(**victim, source="bot-new", now=at(25))
+    assert excinfo.value.retry_after <= policy.slow_delay
+    # ...but Alice's own device is exempt, at once.
+    lim.check(**victim, source="alice-home", now=at(25))
+    # A new device of Alice's waits at most slow_delay, never more, while attacked.
+    lim.check(**victim, source="alice-phone", now=at(25 + policy.slow_delay))
+    # The recovery path clears slow mode immediately.
+    lim.failure(**victim, source="bot-x", now=at(60))
+    lim.reset_account(scope="official", account="alice")
+    lim.check(**victim, source="bot-y", now=at(61))
+
+
+def test_success_clears_the_pair(engine) -> None:
+    lim = RateLimiter(engine, RatePolicy(free_failures=1))
+    args = dict(scope="official", source="s", account="a")
+    lim.failure(**args, now=at(0))
+    lim.failure(**args, now=at(0))
+    with pytest.raises(RateLimited):
+        lim.check(**args, now=at(0.5))
+    lim.success(**args, now=at(5))
+    lim.check(**args, now=at(5))
+
+
+# -- voting codes -----------------------------------------------------------------------
+
+GOOD = "ABCD-EFGH-2345-67QR"
+
+
+class BadCode(Exception):
+    pass
+
+
+class FakeService:
+    """Stands in for the election service's redemption: spends a code once."""
+
+    def __init__(self) -> None:
+        self.unused = {"ABCDEFGH234567QR"}
+
+    def redeem(self, code: str) -> str:
+        if code not in self.unused:
+            raise BadCode
+        self.unused.discard(code)
+        return "session-token"
+
+
+def _redeem(lim, service, code, source="192.0.2.1", now=T0):
+    return redeem_code(
+        lim,
+        election_id="e1",
+        code=code,
+        source=source,
+        redeem=service.redeem,
+        is_bad_code=lambda exc: isinstance(exc, BadCode),
+        now=now,
+    )
+
+
+def test_code_shapes() -> None:
+    assert check_code_shape(" abcd-efgh 2345－67qr ".replace("－", "-")) == "ABCDEFGH234567QR"
+    assert check_code_shape("ＡＢＣＤ-ＥＦＧＨ-２３４５-６７ＱＲ") == "ABCDEFGH234567QR"
+    for bad in ("", "ABCD", "ABCD-EFGH-2345-67Q1", "ABCD-EFGH-2345-67QR-X"):
+        with pytest.raises(CodeRejected) as excinfo:
+            check_code_shape(bad)
+        assert excinfo.value.code == "auth.code.invalid"
+
+
+def test_good_code_then_used_code(engine) -> None:
+    lim, service = RateLimiter(engine, CODE_POLICY), FakeService()
+    assert _redeem(lim, service, GOOD) == "session-token"
+    with pytest.raises(CodeRejected) as excinfo:
+        _redeem(lim, service, GOOD)
+    assert excinfo.value.code == "auth.code.invalid"
+
+
+def test_wrong_and_used_codes_give_the_same_message(engine) -> None:
+    lim, service = RateLimiter(engine, CODE_POLICY), FakeService()
+    _redeem(lim, service, GOOD)
+    messages = set()
+    for code in (GOOD, "ZZZZ-ZZZZ-ZZZZ-ZZZZ", "garbage"):
+        with pytest.raises(CodeRejected) as excinfo:
+            _redeem(lim, service, code, source=code)
+        messages.add((excinfo.value.code, excinfo.value.message))
+    assert len(messages) == 1
+
+
+def test_code_guessing_is_rate_limited_per_source(engine) -> None:
+    lim, service = RateLimiter(engine, CODE_POLICY), FakeService()
+    refused = 0
+    for i in range(12):
+        try:
+            _redeem(lim, service, f"ZZZZ-ZZZZ-ZZZZ-ZZ{chr(65 + i)}Z", source="guesser")
+        except RateLimited:
+            refused += 1
+        except CodeRejected:
+            pass
+    assert refused > 0
+    # The real voter, elsewhere, is unaffected.
+    assert _redeem(lim, service, GOOD, source="voter") == "session-token"
+
+
+def test_other_service_refusals_pass_through_uncounted(engine) -> None:
+    lim = RateLimiter(engine, CODE_POLICY)
+
+    def closed(code: str) -> str:
+        raise RuntimeError("election closed")
+
+    with pytest.raises(RuntimeError):
+        redeem_code(
+            lim,
+            election_id="e1",
+            code=GOOD,
+            source="s",
+            redeem=closed,
+            is_bad_code=lambda exc: isinstance(exc, BadCode),
+            now=T0,
+        )
