@@ -115,7 +115,7 @@ def _period(c: Checker) -> Callable[[Any, str], VotingPeriod | None]:
 
 def _auth(c: Checker) -> Callable[[Any, str], AuthMethod | None]:
     def parse(value: Any, path: str) -> AuthMethod | None:
-        if value not in {m.value for m in AuthMethod}:
+        if not isinstance(value, str) or value not in {m.value for m in AuthMethod}:
             c.bad(path, "must be one of " + ", ".join(m.value for m in AuthMethod))
             return None
         return AuthMethod(value)
@@ -175,7 +175,7 @@ def _question(c: Checker) -> Callable[[Any, str], Question | None]:
         if "kind" not in value:
             c.bad(f"{path}/kind", "is required")
             return None
-        if kind not in {k.value for k in QuestionKind}:
+        if not isinstance(kind, str) or kind not in {k.value for k in QuestionKind}:
             c.bad(f"{path}/kind", "must be one of " + ", ".join(k.value for k in QuestionKind))
             return None
         return _KINDS[QuestionKind(kind)](c, value, path)

@@ -7,6 +7,8 @@ import hmac
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tohyo.app.domain import (
     DomainError,
@@ -202,3 +204,27 @@ def test_roll_amendment_counts() -> None:
     amendment = roll_amendment([a, b], [a, moved, c], reason="転居と転入")
     assert (amendment.added, amendment.removed) == (2, 1)
     assert amendment.reason == "転居と転入"
+
+
+_cells = st.sampled_from(["A1", "A2", "", "一", "1980-01-01", "2020-02-29", "082201", "131016",
+                          "1", '"', '"x,y"', "\ufeff", "0" * 40, "-", " "])
+
+
+@settings(max_examples=300)
+@given(st.lists(st.lists(_cells, max_size=7), max_size=6), st.booleans())
+def test_any_csv_is_accepted_or_reported(rows: list[list[str]], header: bool) -> None:
+    text = (HEADER if header else "") + "".join(",".join(r) + "\n" for r in rows)
+    try:
+        result = import_roll(text.encode(), eligibility=RULES, roll_key=KEY)
+    except InvalidRoll as exc:
+        assert exc.problems
+    else:
+        assert len(result.entries) + len(result.excluded) <= len(rows)
+
+
+@given(st.binary(max_size=200))
+def test_any_bytes_are_accepted_or_reported(data: bytes) -> None:
+    try:
+        import_roll(HEADER.encode() + data, eligibility=RULES, roll_key=KEY)
+    except InvalidRoll as exc:
+        assert exc.problems
