@@ -1,0 +1,176 @@
+"""Two-person approval of opening, closing and tallying (docs/spec/authentication.md §AUTH-APPR).
+
+An administrator *requests* an action on an election; a *different*
+administrator approves it within 30 minutes; the service then *consumes* the
+approval exactly once when it performs the action. Each step is audited. No
+single official can open, close or tally an election alone.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Engine, insert, select, update
+
+from tohyo.app.auth import tables
+from tohyo.app.auth._time import as_utc, utcnow
+from tohyo.app.auth.audit import AuditLog
+from tohyo.app.auth.errors import ApprovalRejected
+from tohyo.app.auth.officials import Official, Role, require_role
+
+__all__ = ["Approval", "ApprovalBook", "GuardedAction"]
+
+
+class GuardedAction(StrEnum):
+    OPEN = "open"
+    CLOSE = "close"
+    TALLY = "tally"
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    id: str
+    action: GuardedAction
+    election_id: str
+    requested_by: str
+    approved_by: str | None
+    expires_at: datetime
+
+
+def _reject(code: str, message: str) -> ApprovalRejected:
+    return ApprovalRejected(code, message)
+
+
+class ApprovalBook:
+    """Requests and approvals in ``auth_approvals``."""
+
+    def __init__(self, engine: Engine, audit: AuditLog, *, ttl: timedelta = timedelta(minutes=30)):
+        self.engine = engine
+        self.audit = audit
+        self.ttl = ttl
+
+    def request(
+        self,
+        official: Official,
+        action: GuardedAction,
+        election_id: str,
+        *,
+        now: datetime | None = None,
+    ) -> Approval:
+        """Raises: PermissionDenied: not an administrator."""
+        require_role(official, Role.ADMINISTRATOR)
+        moment = utcnow(now)
+        approval = Approval(
+            secrets.token_hex(16), action, election_id, official.username, None, moment + self.ttl
+        )
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(tables.approvals).values(
+                    id=approval.id,
+                    action=action.value,
+                    election_id=election_id,
+                    requested_by=official.username,
+                    requested_at=moment,
+                    expires_at=approval.expires_at,
+                    approved_by=None,
+                    approved_at=None,
+                    executed_at=None,
+                )
+            )
+        self.audit.append(
+            official.username,
+            f"approval.request.{action.value}",
+            {"approval": approval.id, "election": election_id},
+            now=moment,
+        )
+        return approval
+
+    def _load(self, approval_id: str) -> Approval:
+        t = tables.approvals
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t).where(t.c.id == approval_id)).first()
+        if row is None:
+            raise _reject("auth.approval.unknown", "No such approval request.")
+        return Approval(
+            row.id,
+            GuardedAction(row.action),
+            row.election_id,
+            row.requested_by,
+            row.approved_by,
+            as_utc(row.expires_at),
+        )
+
+    def approve(
+        self, official: Official, approval_id: str, *, now: datetime | None = None
+    ) -> Approval:
+        """Raises: PermissionDenied; ApprovalRejected: ``auth.approval.self``,
+        ``.expired``, ``.already_approved`` or ``.unknown``."""
+        require_role(official, Role.ADMINISTRATOR)
+        moment = utcnow(now)
+        pending = self._load(approval_id)
+        if pending.requested_by == official.username:
+            raise _reject("auth.approval.self", "A second official must approve this request.")
+        if moment >= pending.expires_at:
+            raise _reject("auth.approval.expired", "This request has expired; request again.")
+        t = tables.approvals
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(t)
+                .where(t.c.id == approval_id, t.c.approved_by.is_(None))
+                .values(approved_by=official.username, approved_at=moment)
+            )
+        if done.rowcount != 1:
+            raise _reject("auth.approval.already_approved", "This request is already approved.")
+        self.audit.append(
+            official.username,
+            f"approval.approve.{pending.action.value}",
+            {"approval": approval_id, "election": pending.election_id},
+            now=moment,
+        )
+        return self._load(approval_id)
+
+    def consume(
+        self,
+        approval_id: str,
+        action: GuardedAction,
+        election_id: str,
+        *,
+        now: datetime | None = None,
+    ) -> Approval:
+        """Use an approval once for ``action`` on ``election_id`` (the service calls this).
+
+        Raises:
+            ApprovalRejected: ``auth.approval.unknown``, ``.not_approved``,
+                ``.mismatch``, ``.expired`` or ``.used``.
+        """
+        moment = utcnow(now)
+        approval = self._load(approval_id)
+        if approval.action is not action or approval.election_id != election_id:
+            raise _reject("auth.approval.mismatch", "The approval is for another action.")
+        if approval.approved_by is None:
+            raise _reject("auth.approval.not_approved", "A second official has not approved yet.")
+        if moment >= approval.expires_at:
+            raise _reject("auth.approval.expired", "This approval has expired; request again.")
+        t = tables.approvals
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(t)
+                .where(t.c.id == approval_id, t.c.executed_at.is_(None))
+                .values(executed_at=moment)
+            )
+        if done.rowcount != 1:
+            raise _reject("auth.approval.used", "This approval was already used.")
+        self.audit.append(
+            approval.approved_by,
+            f"approval.execute.{action.value}",
+            {
+                "approval": approval_id,
+                "election": election_id,
+                "requested_by": approval.requested_by,
+            },
+            now=moment,
+        )
+        return approval
