@@ -1,0 +1,42 @@
+"""Schema migrations through Alembic (docs/spec/storage.md §ST-4).
+
+``tohyo db upgrade`` and the service's startup both call :func:`upgrade`;
+the Alembic scripts live in ``tohyo/app/migrations/versions/<rev>_<slug>.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade"]
+
+_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+
+def alembic_config() -> Config:
+    cfg = Config(str(_INI))
+    cfg.set_main_option("script_location", str(_INI.parent / "migrations"))
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` in one transaction."""
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

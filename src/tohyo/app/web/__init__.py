@@ -1,0 +1,1 @@
+"""The HTTP layer of the election service: dependencies and routers."""

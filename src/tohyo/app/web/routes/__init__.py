@@ -1,0 +1,1 @@
+"""Routers of the election service; each module is thin (STYLE §12)."""
