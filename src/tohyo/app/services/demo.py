@@ -8,7 +8,7 @@ voting codes written to ``<data dir>/demo-codes.txt`` (mode 0600).
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import Any
 
 from tohyo.app.services.devkeys import install_dev_key
@@ -20,7 +20,7 @@ from tohyo.app.store.keys import write_secret_file
 __all__ = ["DEMO_ID", "demo_manifest", "demo_roll", "seed_demo"]
 
 DEMO_ID = "demo-tsukuba-survey"
-_JST = "+09:00"
+JST = timezone(timedelta(hours=9), "JST")
 
 
 def _option(oid: str, ja: str, en: str) -> dict[str, Any]:
@@ -41,10 +41,10 @@ def _question(qid: str, ja: str, en: str, options: list[dict[str, Any]]) -> dict
 
 def demo_manifest(runtime: Runtime, election_id: str = DEMO_ID, *, days: int = 7) -> bytes:
     """A manifest open from one hour ago for ``days`` days (Asia/Tokyo times)."""
-    now = runtime.now().astimezone().replace(microsecond=0)
-    start = (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S") + _JST
+    now = runtime.now().astimezone(JST).replace(microsecond=0)
+    start = (now - timedelta(hours=1)).isoformat()
     end_moment = now + timedelta(days=days)
-    end = end_moment.strftime("%Y-%m-%dT%H:%M:%S") + _JST
+    end = end_moment.isoformat()
     manifest = {
         "format": "tohyo-manifest/1",
         "id": election_id,

@@ -29,7 +29,7 @@ from tohyo.app.settings import Settings
 from tohyo.app.store.db import check_durability, make_engine
 from tohyo.app.store.journal import Journal, JournalCorrupt, ReconcileReport, entry_for
 from tohyo.app.store.keys import ServiceKeys
-from tohyo.app.store.migrate import current_revision, head_revision, upgrade
+from tohyo.app.store.migrate import current_revisions, head_revisions, upgrade
 from tohyo.app.store.uow import UnitOfWorkFactory
 
 __all__ = ["Clock", "Runtime", "build_runtime", "system_clock"]
@@ -100,7 +100,7 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime
             check_durability(engine)
         if settings.run_migrations:
             upgrade(engine)
-        elif current_revision(engine) != head_revision():
+        elif current_revisions(engine) != head_revisions():
             raise StartupError("the database schema is not current: run `tohyo db upgrade`")
         keys = ServiceKeys.load(
             settings.log_key_path, settings.roll_key_path, settings.credential_key_path
