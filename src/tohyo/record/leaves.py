@@ -1,0 +1,142 @@
+"""The meaning of the log's leaves (docs/spec/record.md §REC-4).
+
+Every leaf of an election's log is the canonical JSON (encodings.md §ENC-JSON-1)
+of one object whose ``kind`` says what it records. The record keeps the leaves
+verbatim, one per line of ``entries.jsonl`` (§REC-3), so their Merkle leaf
+hashes can be recomputed byte for byte; this module turns a leaf's parsed JSON
+into a typed value. Fields this version does not read are allowed (the leaf
+hash covers them) but carry no meaning for the tally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tohyo.record.errors import RecordError
+
+__all__ = [
+    "BallotLeaf",
+    "CloseLeaf",
+    "InvalidLeaf",
+    "Leaf",
+    "OverrideLeaf",
+    "WithdrawalLeaf",
+    "ballot_leaf",
+    "close_leaf",
+    "override_leaf",
+    "parse_leaf",
+    "withdrawal_leaf",
+]
+
+KIND_BALLOT = "ballot"
+KIND_OVERRIDE = "paper_override"
+KIND_WITHDRAWAL = "withdrawal"
+KIND_CLOSE = "close"
+MAX_CREDENTIAL = 128
+
+
+class InvalidLeaf(RecordError):
+    """A log leaf that is not one of the kinds of §REC-4, or lacks a field."""
+
+
+@dataclass(frozen=True, slots=True)
+class BallotLeaf:
+    """A cast ballot (§REC-4.1): the credential and the ballot's JSON, still undecoded."""
+
+    election_id: str
+    credential: str
+    ballot: Any
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideLeaf:
+    """A paper vote that cancels every internet ballot of ``credential`` (§REC-4.2)."""
+
+    election_id: str
+    credential: str
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalLeaf:
+    """A withdrawn candidate, whose votes are invalid (§REC-4.3, manifest.md §MAN-17.3)."""
+
+    election_id: str
+    question_id: str
+    candidate_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseLeaf:
+    """The close of the election: the last leaf of the log (§REC-4.4)."""
+
+    election_id: str
+
+
+Leaf = BallotLeaf | OverrideLeaf | WithdrawalLeaf | CloseLeaf
+
+
+def _text(obj: Mapping[str, Any], key: str, kind: str, limit: int = 256) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value or len(value) > limit:
+        raise InvalidLeaf(f"{kind} leaf: {key!r} must be a non-empty string of at most {limit}")
+    return value
+
+
+def parse_leaf(obj: Any) -> Leaf:
+    """The typed leaf of a parsed leaf object (§REC-4).
+
+    Raises:
+        InvalidLeaf: not an object, an unknown ``kind`` or a missing field.
+    """
+    if not isinstance(obj, dict):
+        raise InvalidLeaf("a leaf must be a JSON object")
+    kind = obj.get("kind")
+    if kind == KIND_BALLOT:
+        if "ballot" not in obj:
+            raise InvalidLeaf("ballot leaf: 'ballot' is required")
+        return BallotLeaf(
+            _text(obj, "election_id", kind),
+            _text(obj, "credential", kind, MAX_CREDENTIAL),
+            obj["ballot"],
+        )
+    if kind == KIND_OVERRIDE:
+        return OverrideLeaf(
+            _text(obj, "election_id", kind), _text(obj, "credential", kind, MAX_CREDENTIAL)
+        )
+    if kind == KIND_WITHDRAWAL:
+        return WithdrawalLeaf(
+            _text(obj, "election_id", kind),
+            _text(obj, "question_id", kind),
+            _text(obj, "candidate_id", kind),
+            _text(obj, "reason", kind),
+        )
+    if kind == KIND_CLOSE:
+        return CloseLeaf(_text(obj, "election_id", kind))
+    raise InvalidLeaf(f"unknown leaf kind {str(kind)[:40]!r}")
+
+
+def ballot_leaf(election_id: str, credential: str, ballot: Any) -> dict[str, Any]:
+    """The leaf object of a cast ballot (§REC-4.1); ``ballot`` is its JSON form."""
+    return {"kind": KIND_BALLOT, "election_id": election_id, "credential": credential,
+            "ballot": ballot}
+
+
+def override_leaf(election_id: str, credential: str) -> dict[str, Any]:
+    """The leaf object of a paper override (§REC-4.2)."""
+    return {"kind": KIND_OVERRIDE, "election_id": election_id, "credential": credential}
+
+
+def withdrawal_leaf(
+    election_id: str, question_id: str, candidate_id: str, reason: str
+) -> dict[str, Any]:
+    """The leaf object of a candidate's withdrawal (§REC-4.3)."""
+    return {"kind": KIND_WITHDRAWAL, "election_id": election_id, "question_id": question_id,
+            "candidate_id": candidate_id, "reason": reason}
+
+
+def close_leaf(election_id: str) -> dict[str, Any]:
+    """The leaf object of the close (§REC-4.4)."""
+    return {"kind": KIND_CLOSE, "election_id": election_id}
