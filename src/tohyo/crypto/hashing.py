@@ -32,7 +32,6 @@ class Dst:
     RANGE = b"tohyo/1/proof/range"
     KEY_SHARE_PAD = b"tohyo/1/dkg/share-pad"
     DKG_MESSAGE = b"tohyo/1/dkg/message"
-    DKG_ENVELOPE = b"tohyo/1/dkg/envelope"
     BALLOT_TRACKER = b"tohyo/1/ballot/tracker"
     TEST_NONCE = b"tohyo/1/test/nonce"
 
