@@ -182,7 +182,7 @@ def test_csrf_and_origin(world) -> None:
 
 
 def test_role_separation(world) -> None:
-    directory, made, _, book = world
+    _, made, _, book = world
     admin = made["alice"].official
     require_role(admin, Role.ADMINISTRATOR)
     with pytest.raises(AuthError) as excinfo:
