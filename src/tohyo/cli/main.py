@@ -1,0 +1,36 @@
+"""Entry point of the ``tohyo`` command (Typer).
+
+Each command group lives in its own module under ``tohyo.cli`` and is
+registered here with one line; commands call services, never SQL.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="tohyo",
+    help="Tohyo (投票): verifiable internet voting.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    # One line per command module; each exposes ``register(app)``.
+    from tohyo.cli import demo
+
+    demo.register(app)
+    from tohyo.cli import card, officials, testca  # authentication (issue 6)
+
+    for module in (testca, card, officials):
+        module.register(app)
+
+
+def main() -> None:
+    _register()
+    app()
+
+
+if __name__ == "__main__":
+    main()
