@@ -177,7 +177,7 @@ def test_ballot_for_another_election_fails_its_proofs(
 def test_ballot_made_for_another_voter_fails_its_proofs(
     election: Any, voter: Any, cast_setup: Any
 ) -> None:
-    info, alice, alice_ballot = cast_setup
+    _info, _alice, alice_ballot = cast_setup
     bob = voter.start_session(election.id, election.next_code())
     refused(
         voter, election, bob.token, body_of(alice_ballot.to_json()), 422, "ballot.invalid_proof"
@@ -246,7 +246,7 @@ def test_session_expired(election: Any, voter: Any, cast_setup: Any, clock: Any)
 
 
 def test_voter_who_voted_on_paper(election: Any, voter: Any, cast_setup: Any) -> None:
-    info, session, ballot = cast_setup
+    _info, session, ballot = cast_setup
     with election.runtime.uow() as uow:
         voter_key = next(
             v.voter_key
