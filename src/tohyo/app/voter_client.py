@@ -24,9 +24,15 @@ from typing import Any
 
 import httpx
 
-from tohyo.crypto import BallotStyle, EncryptedBallot, ProofContext, PublicKey, QuestionStyle
+from tohyo.crypto import (
+    BallotStyle,
+    EncryptedBallot,
+    ProofContext,
+    PublicKey,
+    QuestionStyle,
+    encrypt_ballot,
+)
 from tohyo.crypto import ballot_hash as compute_ballot_hash
-from tohyo.crypto import encrypt_ballot
 from tohyo.log import LogError, SignedCheckpoint, leaf_hash, verifier_from_key, verify_receipt
 from tohyo.record.canonical import dumps_canonical
 from tohyo.record.manifest import Manifest
