@@ -236,3 +236,15 @@ def test_cosignature_timestamp_reference_vector() -> None:
         cosignature_timestamp(NoteSignature("w", 1, blob[4:]))
     with pytest.raises(InvalidEncoding):
         cosignature_timestamp(NoteSignature("w", 1, b"\xff" * 72))
+
+
+def test_cosigning_rejects_non_utf8_text(witness_signer: CosignatureSigner) -> None:
+    with pytest.raises(InvalidEncoding):
+        witness_signer.sign_at(b"\xff\n", 1)
+
+
+def test_lone_surrogates_in_checkpoints_are_rejected() -> None:
+    with pytest.raises(InvalidCheckpoint):
+        Checkpoint("o\ud800", 1, ROOT)
+    with pytest.raises(InvalidCheckpoint):
+        Checkpoint("o", 1, ROOT, ("x\udc00",))

@@ -49,6 +49,10 @@ _MAX_TIMESTAMP_MS = (1 << 63) - 1
 def _check_line(line: str, what: str) -> None:
     if not isinstance(line, str) or not line:
         raise InvalidCheckpoint(f"{what} must be a non-empty string")
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates
+        raise InvalidCheckpoint(f"{what} is not valid Unicode") from exc
     for char in line:
         if ord(char) < 0x20:
             raise InvalidCheckpoint(f"{what} contains a newline or control character")

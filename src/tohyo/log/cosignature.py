@@ -148,8 +148,16 @@ class CosignatureSigner:
         return self.sign_at(text, int(self._clock()))
 
     def sign_at(self, text: bytes, timestamp: int) -> NoteSignature:
-        """Cosign note text with an explicit timestamp (POSIX seconds)."""
-        message = cosigned_message(text.decode("utf-8"), timestamp)
+        """Cosign note text with an explicit timestamp (POSIX seconds).
+
+        Raises:
+            InvalidEncoding: ``text`` is not UTF-8 or ``timestamp`` is out of range.
+        """
+        try:
+            note_text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidEncoding("note text is not UTF-8") from exc
+        message = cosigned_message(note_text, timestamp)
         signature = timestamp.to_bytes(8, "big") + self._key.sign(message)
         return NoteSignature(self.name, self.key_id, signature)
 

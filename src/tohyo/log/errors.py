@@ -92,7 +92,7 @@ class Conflict(LogError):
 
 
 class OldSizeMismatch(Conflict):
-    """The claimed old size is not the size this witness last cosigned (§TL-8 step 5).
+    """The claimed old size is not the size this witness last cosigned (§TL-8.2 step 4).
 
     Attributes:
         latest_size: the size of the latest checkpoint the witness cosigned for

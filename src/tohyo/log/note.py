@@ -58,6 +58,14 @@ MAX_NOTE_BYTES = 64 * 1024
 _EM_DASH_PREFIX = "\u2014 "
 
 
+def _check_utf8(text: str, what: str) -> None:
+    # A Python str may hold lone surrogates, which have no UTF-8 encoding.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidEncoding(f"{what} is not valid Unicode") from exc
+
+
 def check_key_name(name: str) -> None:
     """Reject key names that signed-note forbids: empty, spaces, ``+``, control characters.
 
@@ -66,6 +74,7 @@ def check_key_name(name: str) -> None:
     """
     if not isinstance(name, str) or not name:
         raise InvalidEncoding("key name must be a non-empty string")
+    _check_utf8(name, "key name")
     for char in name:
         if char == "+" or char.isspace() or ord(char) < 0x20:
             raise InvalidEncoding("key name contains a space, '+' or a control character")
@@ -216,6 +225,7 @@ class SignedNote:
 
 
 def _check_chars(text: str) -> None:
+    _check_utf8(text, "note")
     for char in text:
         if ord(char) < 0x20 and char != "\n":
             raise InvalidEncoding("note contains a control character")

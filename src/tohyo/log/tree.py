@@ -94,6 +94,8 @@ class MerkleTree:
     subtrees of width ``2**h`` completed so far, left to right. Level 0 is the
     leaf hashes. Nothing is ever removed or overwritten: a replaced leaf means
     a new tree, whose heads fail consistency with the old ones (THREATS #21).
+
+    Not thread-safe: the owner serialises appends (and reads that race them).
     """
 
     __slots__ = ("_levels", "_size")
