@@ -43,11 +43,16 @@ class InvalidLeaf(RecordError):
 
 @dataclass(frozen=True, slots=True)
 class BallotLeaf:
-    """A cast ballot (§REC-4.1): the credential and the ballot's JSON, still undecoded."""
+    """A cast ballot (§REC-4.1): the credential and the ballot's JSON, still undecoded.
+
+    ``tracker`` is the ballot hash (protocol.md §10.4) the service computed, if the
+    leaf carries one; a verifier recomputes it and compares.
+    """
 
     election_id: str
     credential: str
     ballot: Any
+    tracker: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +102,14 @@ def parse_leaf(obj: Any) -> Leaf:
     if kind == KIND_BALLOT:
         if "ballot" not in obj:
             raise InvalidLeaf("ballot leaf: 'ballot' is required")
+        tracker = obj.get("ballot_hash")
+        if tracker is not None and (not isinstance(tracker, str) or len(tracker) != 64):
+            raise InvalidLeaf("ballot leaf: 'ballot_hash' must be 64 hex digits")
         return BallotLeaf(
             _text(obj, "election_id", kind),
             _text(obj, "credential", kind, MAX_CREDENTIAL),
             obj["ballot"],
+            tracker,
         )
     if kind == KIND_OVERRIDE:
         return OverrideLeaf(
@@ -118,10 +127,12 @@ def parse_leaf(obj: Any) -> Leaf:
     raise InvalidLeaf(f"unknown leaf kind {str(kind)[:40]!r}")
 
 
-def ballot_leaf(election_id: str, credential: str, ballot: Any) -> dict[str, Any]:
+def ballot_leaf(
+    election_id: str, credential: str, ballot: Any, tracker: str, sequence: int = 1
+) -> dict[str, Any]:
     """The leaf object of a cast ballot (§REC-4.1); ``ballot`` is its JSON form."""
     return {"kind": KIND_BALLOT, "election_id": election_id, "credential": credential,
-            "ballot": ballot}
+            "ballot": ballot, "ballot_hash": tracker, "sequence": sequence}
 
 
 def override_leaf(election_id: str, credential: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tohyo.crypto.ballot import encrypt_ballot
+from tohyo.crypto.ballot import ballot_hash, encrypt_ballot
 from tohyo.crypto.context import ProofContext
 from tohyo.crypto.decryption import DecryptionShare, compute_shares
 from tohyo.crypto.elgamal import PublicKey
@@ -76,7 +76,8 @@ def _encrypt_one(args: tuple[str, bytes, str, dict[str, list[str]], bytes]) -> b
     public = PublicKey(Element.from_bytes(key))
     context = ProofContext(manifest.id, mhash, public.element).bound(credential)
     ballot = encrypt_ballot(context, public, ballot_style(manifest), choices)
-    return dumps_canonical(ballot_leaf(manifest.id, credential, ballot.to_json()))
+    tracker = ballot_hash(context, ballot).hex()
+    return dumps_canonical(ballot_leaf(manifest.id, credential, ballot.to_json(), tracker))
 
 
 _manifest_cache: dict[str, Manifest] = {}

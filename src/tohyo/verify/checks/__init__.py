@@ -1,0 +1,1 @@
+"""The verifier's checks, by part of the record: setup, log, ballots, tally (record.md §REC-8)."""

@@ -1,0 +1,134 @@
+"""Check results and the verifier's report (docs/guides/auditors.md, record.md §REC-8).
+
+Every check of :data:`CHECKS` is registered before anything runs and starts as
+NOT RUN; only code that finished the check with no failure sets PASS. So a
+check that is skipped, crashes or is not implemented can never print PASS, and
+the report fails closed: :attr:`Report.ok` is true only if every check passed.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TextIO
+
+__all__ = ["CHECKS", "CheckResult", "Failure", "Report", "Status"]
+
+#: (id, name, what it establishes), in the order they are printed (§REC-8).
+CHECKS: tuple[tuple[str, str, str], ...] = (
+    ("V1", "record.header", "header readable; format and protocol versions known"),
+    ("V2", "setup.manifest", "manifest valid; its hash and id match the header"),
+    ("V3", "setup.ceremony", "key ceremony transcript verifies; it yields the joint key"),
+    ("V4", "log.entries", "every entry is a canonical leaf of a known kind for this election"),
+    ("V5", "log.tree", "the entries' Merkle root is the final signed head's root"),
+    ("V6", "log.heads", "every head is signed by the log and consistent with the entries"),
+    ("V7", "log.witnesses", "every cosignature verifies; every witness cosigned the final head"),
+    ("V8", "log.close", "exactly one close, and it is the last entry"),
+    ("V9", "ballots.proofs", "every ballot decodes and every proof verifies"),
+    ("V10", "ballots.unique", "no ballot appears twice (trackers unique)"),
+    ("V11", "tally.effective", "the effective-ballot selection matches; tally bound to the head"),
+    ("V12", "tally.aggregate", "the published aggregates are the sums of the effective ballots"),
+    ("V13", "tally.decryption", "decryption shares verify; at least t combined; bad ones named"),
+    ("V14", "tally.results", "the published results follow from the decrypted totals"),
+)
+
+_MAX_SHOWN = 20
+
+
+class Status(Enum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    NOT_RUN = "NOT RUN"
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One problem: where in the record, and what."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """The state of one check; PASS only through :meth:`Report.finish`."""
+
+    id: str
+    name: str
+    description: str
+    status: Status = Status.NOT_RUN
+    failures: list[Failure] = field(default_factory=list)
+    failure_count: int = 0
+    note: str = ""
+
+    def add(self, location: str, message: str) -> None:
+        self.failure_count += 1
+        if len(self.failures) < _MAX_SHOWN:
+            self.failures.append(Failure(location, message))
+
+
+class Report:
+    """The verifier's report: one :class:`CheckResult` per check in :data:`CHECKS`."""
+
+    def __init__(self) -> None:
+        self.checks = {cid: CheckResult(cid, name, desc) for cid, name, desc in CHECKS}
+
+    def fail(self, cid: str, location: str, message: str) -> None:
+        """Record a failure of check ``cid``; it can no longer pass."""
+        check = self.checks[cid]
+        check.add(location, message)
+        check.status = Status.FAIL
+
+    def finish(self, cid: str, note: str = "") -> None:
+        """Mark ``cid`` as run to completion: PASS unless a failure was recorded."""
+        check = self.checks[cid]
+        check.note = note
+        if check.failure_count == 0:
+            check.status = Status.PASS
+        else:
+            check.status = Status.FAIL
+
+    def skip(self, cid: str, why: str) -> None:
+        """Leave ``cid`` NOT RUN, saying why (a prerequisite failed)."""
+        check = self.checks[cid]
+        if check.status is Status.NOT_RUN:
+            check.note = why
+
+    def failed(self, cid: str) -> bool:
+        return self.checks[cid].failure_count > 0
+
+    @property
+    def ok(self) -> bool:
+        """True iff every check ran and passed."""
+        return all(c.status is Status.PASS for c in self.checks.values())
+
+    def print(self, out: TextIO = sys.stdout) -> None:
+        for c in self.checks.values():
+            line = f"[{c.status.value:>7}] {c.id:>3} {c.name:<17} {c.description}"
+            out.write(line + "\n")
+            if c.note:
+                out.write(f"              {c.note}\n")
+            for f in c.failures:
+                out.write(f"              - {f}\n")
+            hidden = c.failure_count - len(c.failures)
+            if hidden > 0:
+                out.write(f"              … and {hidden} more\n")
+        verdict = "VALID" if self.ok else "INVALID"
+        passed = sum(c.status is Status.PASS for c in self.checks.values())
+        out.write(f"record {verdict}: {passed}/{len(self.checks)} checks passed\n")
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "checks": [
+                {"id": c.id, "name": c.name, "status": c.status.value, "note": c.note,
+                 "failure_count": c.failure_count,
+                 "failures": [{"location": f.location, "message": f.message}
+                              for f in c.failures]}
+                for c in self.checks.values()
+            ],
+        }
