@@ -26,14 +26,14 @@ def power(m: int) -> Element:
     return base_mul(Scalar.from_int(m))
 
 
-@pytest.mark.parametrize("m", [0, 1, 2, 20_001, 20_002, 20_003, 12_345_678, DEFAULT_BOUND - 1,
+@pytest.mark.parametrize("m", [0, 1, 2, 10_000, 10_001, 10_002, 12_345_678, DEFAULT_BOUND - 1,
                                DEFAULT_BOUND])
 def test_round_trip_up_to_the_default_bound(m: int) -> None:
-    assert default_table_size(DEFAULT_BOUND) == 20_002
+    assert default_table_size(DEFAULT_BOUND) == 10_001
     assert recover(base_mul(Scalar.from_int(m))) == m
 
 
-@pytest.mark.parametrize("m", [DEFAULT_BOUND + 1, DEFAULT_BOUND + 20_002, 2**40, ORDER - 1])
+@pytest.mark.parametrize("m", [DEFAULT_BOUND + 1, DEFAULT_BOUND + 10_001, 2**40, ORDER - 1])
 def test_beyond_the_bound_is_not_found(m: int) -> None:
     with pytest.raises(DiscreteLogNotFound, match=r"\[0, 100000000\]"):
         recover(base_mul(Scalar.from_int(m)))
@@ -44,7 +44,7 @@ def test_worst_case_stays_well_under_a_second() -> None:
     table.recover(IDENTITY)  # build outside the timing
     start = time.perf_counter()
     table.recover(base_mul(Scalar.from_int(DEFAULT_BOUND)))
-    # Measured at about 0.09 s; the margin absorbs a loaded CI machine.
+    # Measured at about 0.2 s; the margin absorbs a loaded CI machine.
     assert time.perf_counter() - start < 2.0
 
 

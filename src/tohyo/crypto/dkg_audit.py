@@ -81,11 +81,12 @@ def verify_roster(context: ProofContext, roster: Roster) -> None:
 
 
 def dealer_context(ceremony: ProofContext, dealer: int) -> ProofContext:
+    """C_dkg + ("dealer", dec(i)): the context of dealer i's proof π_i (spec §7.4)."""
     return ceremony.bound("dealer", str(dealer))
 
 
 def _check_dealing(ceremony: ProofContext, roster: Roster, dealing: Dealing) -> None:
-    """The public checks of spec §7.6 (1)–(4); raises InvalidShare naming the dealer."""
+    """Public checks 3–5 of spec §7.6; raises InvalidShare naming the dealer."""
     i = dealing.dealer
     if len(dealing.commitments) != roster.threshold:
         raise InvalidShare(
@@ -141,7 +142,13 @@ def collect_dealings(
 def verify_complaint(
     ceremony: ProofContext, roster: Roster, dealing: Dealing, complaint: Complaint
 ) -> None:
-    if complaint.accuser == complaint.dealer or complaint.dealer != dealing.dealer:
+    """Check a complaint against ``dealing`` (spec §7.6).
+
+    Raises:
+        InvalidEncoding: a self-accusation, or an accuser with no envelope.
+        InvalidProof: the accuser's signature fails.
+    """
+    if complaint.accuser == complaint.dealer:
         raise InvalidEncoding("complaint: a dealer cannot accuse itself")
     envelope = dealing.envelope_for(complaint.accuser)
     try:
@@ -206,6 +213,7 @@ def _joint_key(roster: Roster, by_dealer: dict[int, Dealing]) -> JointKey:
 
 
 def confirmation_context(ceremony: ProofContext, joint: JointKey, trustee: int) -> ProofContext:
+    """C_K + ("dkg", hex(ρ), "confirm", dec(j)) of spec §7.9."""
     return ProofContext(
         ceremony.election_id, ceremony.manifest_hash, joint.public_key.element, ceremony.binding
     ).bound("confirm", str(trustee))
@@ -228,7 +236,7 @@ def verify_transcript(context: ProofContext, transcript: DkgTranscript) -> Joint
     ceremony = transcript.roster.ceremony(context)
     confirmed: set[int] = set()
     for c in transcript.confirmations:
-        if c.trustee in confirmed or c.trustee > joint.size:
+        if c.trustee in confirmed or not 1 <= c.trustee <= joint.size:
             raise InvalidEncoding(f"confirmation: unknown or repeated trustee {c.trustee}")
         try:
             verify_knowledge(confirmation_context(ceremony, joint, c.trustee),

@@ -139,6 +139,9 @@ class Dealing:
     envelopes: tuple[ShareEnvelope, ...]
     signature: SchnorrProof
 
+    def __post_init__(self) -> None:
+        _index(self.dealer, "dealing.dealer")
+
     def body(self) -> tuple[bytes, ...]:
         """The signed body (spec §7.4)."""
         return dealing_body(self.dealer, self.commitments, self.proof, self.envelopes)
@@ -171,7 +174,7 @@ class Dealing:
                                         max_len=MAX_TRUSTEES)
         envelopes = _json.expect_list(f["envelopes"], "dealing.envelopes", max_len=MAX_TRUSTEES)
         return cls(
-            _index(f["dealer"], "dealing.dealer"),
+            f["dealer"],
             tuple(_json.element(a, "dealing.commitment", allow_identity=True)
                   for a in commitments),
             SchnorrProof.from_json(f["proof"]),
@@ -210,6 +213,10 @@ class Complaint:
     dealer: int
     signature: SchnorrProof
 
+    def __post_init__(self) -> None:
+        _index(self.accuser, "complaint.accuser")
+        _index(self.dealer, "complaint.dealer")
+
     def body(self, ephemeral: Element) -> tuple[bytes, ...]:
         """The signed body, given the ephemeral key E of the envelope (spec §7.6)."""
         return complaint_body(self.accuser, self.dealer, ephemeral)
@@ -221,9 +228,7 @@ class Complaint:
     @classmethod
     def from_json(cls, obj: Any) -> Complaint:
         f = _json.expect_object(obj, {"accuser", "dealer", "signature"}, "complaint")
-        return cls(_index(f["accuser"], "complaint.accuser"),
-                   _index(f["dealer"], "complaint.dealer"),
-                   SchnorrProof.from_json(f["signature"]))
+        return cls(f["accuser"], f["dealer"], SchnorrProof.from_json(f["signature"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +239,10 @@ class ComplaintAnswer:
     accuser: int
     share: Scalar
     signature: SchnorrProof
+
+    def __post_init__(self) -> None:
+        _index(self.dealer, "answer.dealer")
+        _index(self.accuser, "answer.accuser")
 
     def body(self) -> tuple[bytes, ...]:
         """The signed body (spec §7.7)."""
@@ -246,8 +255,7 @@ class ComplaintAnswer:
     @classmethod
     def from_json(cls, obj: Any) -> ComplaintAnswer:
         f = _json.expect_object(obj, {"dealer", "accuser", "share", "signature"}, "answer")
-        return cls(_index(f["dealer"], "answer.dealer"), _index(f["accuser"], "answer.accuser"),
-                   _json.scalar(f["share"], "answer.share"),
+        return cls(f["dealer"], f["accuser"], _json.scalar(f["share"], "answer.share"),
                    SchnorrProof.from_json(f["signature"]))
 
 
@@ -268,14 +276,16 @@ class KeyConfirmation:
     trustee: int
     proof: SchnorrProof
 
+    def __post_init__(self) -> None:
+        _index(self.trustee, "confirmation.trustee")
+
     def to_json(self) -> dict[str, Any]:
         return {"trustee": self.trustee, "proof": self.proof.to_json()}
 
     @classmethod
     def from_json(cls, obj: Any) -> KeyConfirmation:
         f = _json.expect_object(obj, {"trustee", "proof"}, "confirmation")
-        return cls(_index(f["trustee"], "confirmation.trustee"),
-                   SchnorrProof.from_json(f["proof"]))
+        return cls(f["trustee"], SchnorrProof.from_json(f["proof"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,9 @@ class TransportKey:
     key: Element
     proof: SchnorrProof
 
+    def __post_init__(self) -> None:
+        _wire.integer(self.trustee, "transport key.trustee", lo=1, hi=MAX_TRUSTEES)
+
     def to_json(self) -> dict[str, Any]:
         return {"trustee": self.trustee, "key": self.key.to_hex(), "proof": self.proof.to_json()}
 
@@ -79,7 +82,7 @@ class TransportKey:
     def from_json(cls, obj: Any) -> TransportKey:
         f = _json.expect_object(obj, {"trustee", "key", "proof"}, "transport key")
         return cls(
-            _wire.integer(f["trustee"], "transport key.trustee", lo=1, hi=MAX_TRUSTEES),
+            f["trustee"],
             _json.element(f["key"], "transport key.key"),
             SchnorrProof.from_json(f["proof"]),
         )
@@ -161,6 +164,9 @@ class ShareEnvelope:
     ephemeral: Element
     ciphertext: bytes
 
+    def __post_init__(self) -> None:
+        _wire.integer(self.recipient, "envelope.recipient", lo=1, hi=MAX_TRUSTEES)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "recipient": self.recipient,
@@ -173,7 +179,7 @@ class ShareEnvelope:
         """Decode; an identity ephemeral key is accepted here and blamed in §7.6."""
         f = _json.expect_object(obj, {"recipient", "ephemeral", "ciphertext"}, "envelope")
         return cls(
-            _wire.integer(f["recipient"], "envelope.recipient", lo=1, hi=MAX_TRUSTEES),
+            f["recipient"],
             _json.element(f["ephemeral"], "envelope.ephemeral", allow_identity=True),
             _wire.hex_bytes(f["ciphertext"], "envelope.ciphertext", size=ENVELOPE_BYTES),
         )

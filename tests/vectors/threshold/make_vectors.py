@@ -193,7 +193,7 @@ def lagrange_case() -> list[dict[str, Any]]:
 
 def dlog_case() -> list[dict[str, Any]]:
     return [{"total": m, "element": base_mul(Scalar.from_int(m)).to_hex()}
-            for m in (0, 1, 2, 20_001, 20_002, 1_418, 99_999_999, 100_000_000)]
+            for m in (0, 1, 2, 10_000, 10_001, 1_418, 99_999_999, 100_000_000)]
 
 
 def render() -> str:
@@ -204,7 +204,7 @@ def render() -> str:
         "complaint": complaint_case(),
         "envelope": envelope_case(),
         "lagrange": lagrange_case(),
-        "dlog": {"bound": 100_000_000, "table_size": 20_002, "cases": dlog_case()},
+        "dlog": {"bound": 100_000_000, "table_size": 10_001, "cases": dlog_case()},
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
