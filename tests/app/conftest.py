@@ -76,9 +76,9 @@ def _truncate(url: str) -> None:
     try:
         with engine.begin() as conn:
             exists = conn.execute(text("SELECT to_regclass('public.elections')")).scalar()
-            if exists:
-                tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            if exists:  # DELETE: much faster than TRUNCATE on tables this small
+                for table in reversed(Base.metadata.sorted_tables):
+                    conn.execute(table.delete())
     finally:
         engine.dispose()
 

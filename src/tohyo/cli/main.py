@@ -25,6 +25,9 @@ def _register() -> None:
 
     for module in (testca, card, officials):
         module.register(app)
+    from tohyo.cli import serve  # election service: serve, db, election, voters, codes, witness
+
+    serve.register(app)
 
 
 def main() -> None:

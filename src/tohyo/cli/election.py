@@ -1,0 +1,239 @@
+"""``tohyo election``, ``tohyo voters``, ``tohyo codes``: officials' commands.
+
+Each command builds the runtime (same durability gate and migrations as the
+server) and calls one service; no SQL here.
+"""
+
+# ruff: noqa: B008  (Typer declares options as argument defaults)
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from tohyo.cli.serve import DATA_DIR, DATABASE_URL, settings_from
+
+__all__ = ["register"]
+
+T = TypeVar("T")
+
+election_cli = typer.Typer(help="Create, key, open and close elections.", no_args_is_help=True)
+voters_cli = typer.Typer(help="The voter roll.", no_args_is_help=True)
+codes_cli = typer.Typer(help="One-time voting codes.", no_args_is_help=True)
+
+ACTOR = typer.Option("cli", "--actor", help="Official recorded in the audit trail.")
+
+
+@contextmanager
+def _runtime(data_dir: Path | None, database_url: str | None) -> Iterator[Any]:
+    from tohyo.app.errors import ServiceError, StartupError
+    from tohyo.app.services.runtime import build_runtime
+
+    try:
+        runtime = build_runtime(settings_from(data_dir, database_url))
+    except StartupError as exc:
+        typer.echo(f"refusing to start: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        yield runtime
+    except ServiceError as exc:
+        typer.echo(f"{exc.code}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.close()
+
+
+def _run(data_dir: Path | None, database_url: str | None, call: Callable[[Any], T]) -> T:
+    with _runtime(data_dir, database_url) as runtime:
+        return call(runtime)
+
+
+def _show(summary: Any) -> None:
+    typer.echo(
+        json.dumps(
+            {
+                "id": summary.id,
+                "state": summary.state,
+                "manifest_hash": summary.manifest_hash,
+                "public_key": summary.public_key,
+                "log_key": summary.log_key,
+            },
+            indent=2,
+        )
+    )
+
+
+@election_cli.command("create")
+def create(
+    manifest: Path = typer.Option(..., "--manifest", exists=True, dir_okay=False),
+    actor: str = ACTOR,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Create an election (draft) from a manifest file."""
+    from tohyo.app.services.elections import create_election
+
+    data = manifest.read_bytes()
+    _show(_run(data_dir, database_url, lambda rt: create_election(rt, data, actor=actor)))
+
+
+@election_cli.command("list")
+def list_(data_dir: Path | None = DATA_DIR, database_url: str | None = DATABASE_URL) -> None:
+    """List the elections and their states."""
+    from tohyo.app.services.elections import list_elections
+
+    for summary in _run(data_dir, database_url, list_elections):
+        typer.echo(f"{summary.id}\t{summary.state}")
+
+
+@election_cli.command("dev-key")
+def dev_key(
+    election_id: str,
+    actor: str = ACTOR,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """DEV ONLY: run the whole t-of-n key ceremony in this process and install the key."""
+    from tohyo.app.services.devkeys import install_dev_key
+
+    _show(_run(data_dir, database_url, lambda rt: install_dev_key(rt, election_id, actor=actor)))
+
+
+@election_cli.command("open")
+def open_(
+    election_id: str,
+    actor: str = ACTOR,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Open the ballot box: publishes the empty log head."""
+    from tohyo.app.services.elections import open_election
+
+    _show(_run(data_dir, database_url, lambda rt: open_election(rt, election_id, actor=actor)))
+
+
+@election_cli.command("close")
+def close(
+    election_id: str,
+    reason: str = typer.Option("", help="Required before the period's end."),
+    actor: str = ACTOR,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Stop all casts and publish the final head."""
+    from tohyo.app.services.elections import close_election
+
+    _show(
+        _run(
+            data_dir,
+            database_url,
+            lambda rt: close_election(rt, election_id, actor=actor, reason=reason),
+        )
+    )
+
+
+@election_cli.command("withdraw")
+def withdraw(
+    election_id: str,
+    candidate_id: str,
+    reason: str = typer.Option("withdrew", help="withdrew, died or disqualified."),
+    actor: str = ACTOR,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Mark a candidate withdrawn: they stay on the ballot, votes for them are invalid."""
+    from tohyo.app.services.elections import withdraw_candidate
+
+    _run(
+        data_dir,
+        database_url,
+        lambda rt: withdraw_candidate(rt, election_id, candidate_id, reason, actor=actor),
+    )
+    typer.echo(f"{candidate_id} withdrawn ({reason})")
+
+
+@election_cli.command("paper-vote")
+def paper_vote(
+    election_id: str,
+    voter_id: str = typer.Option(..., "--voter-id", help="Roll number of the paper voter."),
+    actor: str = ACTOR,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Record a paper vote: the voter's internet ballots no longer count."""
+    from tohyo.app.services.overrides import record_paper_vote
+    from tohyo.app.services.roll import voter_key_hex
+
+    def call(rt: Any) -> str:
+        key = voter_key_hex(rt, election_id, voter_id)
+        return record_paper_vote(rt, election_id, key, actor=actor)
+
+    typer.echo(f"paper vote recorded under credential {_run(data_dir, database_url, call)}")
+
+
+@election_cli.command("counts")
+def counts(
+    election_id: str, data_dir: Path | None = DATA_DIR, database_url: str | None = DATABASE_URL
+) -> None:
+    """Figures for the report; checks the count invariant first."""
+    from tohyo.app.services.counts import check_count_invariant, report_counts
+
+    def call(rt: Any) -> Any:
+        check_count_invariant(rt, election_id)
+        return report_counts(rt, election_id)
+
+    typer.echo(json.dumps(_run(data_dir, database_url, call).to_json(), indent=2))
+
+
+@voters_cli.command("import")
+def import_(
+    election_id: str,
+    roll: Path = typer.Argument(..., exists=True, dir_okay=False, help="Roll CSV."),
+    reason: str = typer.Option("import", help="Why (for amendments)."),
+    actor: str = ACTOR,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Import (or, before opening, amend) the voter roll."""
+    from tohyo.app.services.roll import import_roll
+
+    data = roll.read_bytes()
+    report = _run(
+        data_dir,
+        database_url,
+        lambda rt: import_roll(rt, election_id, data, actor=actor, reason=reason),
+    )
+    typer.echo(f"added {report.added}, removed {report.removed}, excluded {len(report.excluded)}")
+    for row, why in report.excluded:
+        typer.echo(f"  row {row}: {why}")
+
+
+@codes_cli.command("issue")
+def issue(
+    election_id: str,
+    voter_id: list[str] = typer.Option(None, "--voter-id", help="Roll numbers (default: all)."),
+    actor: str = ACTOR,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Issue one-time voting codes and print them (shown once; stored hashed)."""
+    from tohyo.app.services.roll import issue_codes
+
+    issued = _run(
+        data_dir,
+        database_url,
+        lambda rt: issue_codes(rt, election_id, actor=actor, voter_ids=voter_id or None),
+    )
+    for code in issued:
+        typer.echo(f"{code.voter_key[:12]}\t{code.code}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(election_cli, name="election")
+    app.add_typer(voters_cli, name="voters")
+    app.add_typer(codes_cli, name="codes")
