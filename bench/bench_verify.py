@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -56,6 +57,12 @@ def record_for(size: int) -> Path:
     return out
 
 
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -65,9 +72,11 @@ def main() -> None:
     for size in args.sizes:
         path = record_for(size)
         for workers in args.workers:
+            cpu0 = _cpu()
             start = time.perf_counter()
             report = verify_record(path, workers=workers)
             seconds = time.perf_counter() - start
+            cpu = _cpu() - cpu0
             if not report.ok:
                 raise SystemExit(f"record of {size} ballots failed verification")
             rate = size / seconds
@@ -78,6 +87,10 @@ def main() -> None:
                 "ballots_per_second": round(rate, 1),
                 "ms_per_ballot_per_worker": round(1000 * workers / rate, 2),
                 "projected_minutes_for_1M": round(1_000_000 / rate / 60, 1),
+                # CPU time (main + workers) is robust to other load on a shared machine:
+                "cpu_ms_per_ballot": round(1000 * cpu / size, 2),
+                "projected_minutes_for_1M_on_2_idle_cores": round(1_000_000 * cpu / size
+                                                                   / 2 / 60, 1),
             })
             print(json.dumps(rows[-1]), file=sys.stderr)
     print(json.dumps({"bench": "verify", "cpus": os.cpu_count(), "results": rows}, indent=1))

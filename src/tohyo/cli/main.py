@@ -28,6 +28,10 @@ def _register() -> None:
     from tohyo.cli import serve  # election service: serve, db, election, voters, codes, witness
 
     serve.register(app)
+    from tohyo.cli import simulate, verify  # record, verifier, simulation (issue 4)
+
+    for module in (verify, simulate):
+        module.register(app)
 
 
 def main() -> None:
