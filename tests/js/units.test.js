@@ -42,6 +42,10 @@ describe('hashing', () => {
   it('refuses lone surrogates and non-strings in utf8', () => {
     assert.equal(outcome(() => utf8('a\uD800b')), 'InvalidEncoding');
     assert.equal(outcome(() => utf8('\uDC00')), 'InvalidEncoding');
+    assert.equal(outcome(() => utf8('a\uD800')), 'InvalidEncoding');
+    assert.equal(outcome(() => utf8('\uD800\uD800\uDC00')), 'InvalidEncoding');
+    assert.equal(outcome(() => utf8('\uDBFF\uDFFF\uDC00')), 'InvalidEncoding');
+    assert.deepEqual([...utf8('\uDBFF\uDFFF')], [0xf4, 0x8f, 0xbf, 0xbf]);
     assert.equal(outcome(() => utf8(/** @type {any} */ (1))), 'InvalidEncoding');
     assert.deepEqual([...utf8('\uD83D\uDE00')], [0xf0, 0x9f, 0x98, 0x80]);
     assert.deepEqual([...utf8('投票')], [0xe6, 0x8a, 0x95, 0xe7, 0xa5, 0xa8]);

@@ -49,7 +49,26 @@ export function u64(value) {
 }
 
 const encoder = new TextEncoder();
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether `text` holds a lone (unpaired) UTF-16 surrogate. A loop rather than a
+ * look-behind regular expression, which Safari before 16.4 cannot parse.
+ * @param {string} text
+ * @returns {boolean}
+ */
+function hasLoneSurrogate(text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (next < 0xdc00 || next > 0xdfff) return true;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /**
  * Text as strict UTF-8, without normalisation (spec §1.1).
@@ -62,7 +81,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function utf8(text) {
   if (typeof text !== 'string') throw new InvalidEncoding('text: expected a string');
-  if (LONE_SURROGATE.test(text)) throw new InvalidEncoding('text is not valid Unicode');
+  if (hasLoneSurrogate(text)) throw new InvalidEncoding('text is not valid Unicode');
   return encoder.encode(text);
 }
 

@@ -23,7 +23,7 @@ export function expectObject(obj, keys, what) {
   }
   const present = Object.keys(obj);
   const wanted = new Set(keys);
-  const missing = keys.filter((k) => !Object.hasOwn(obj, k));
+  const missing = keys.filter((k) => !Object.prototype.hasOwnProperty.call(obj, k));
   const extra = present.filter((k) => !wanted.has(k));
   if (missing.length || extra.length) {
     throw new InvalidEncoding(

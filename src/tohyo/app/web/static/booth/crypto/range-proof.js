@@ -158,10 +158,12 @@ export function _proveRange(context, key, ct, message, nonce, lo, hi, nonces) {
       challenges.push(ZERO); // fixed below
       responses.push(ZERO);
     } else {
+      // A simulated branch's c_j and z_j are published in the proof, so they
+      // may be multiplied in variable time; w, r and m stay constant time.
       const cj = nonces.scalar('range-simulated-challenge');
       const zj = nonces.scalar('range-simulated-response');
-      a = baseMul(zj).sub(ct.alpha.mul(cj));
-      b = k.mul(zj).sub(shiftedBeta(ct.beta, j).mul(cj));
+      a = baseMulPublic(zj).sub(ct.alpha.mulPublic(cj));
+      b = k.mulPublic(zj).sub(shiftedBeta(ct.beta, j).mulPublic(cj));
       challenges.push(cj);
       responses.push(zj);
     }
