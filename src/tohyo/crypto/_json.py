@@ -21,11 +21,13 @@ def expect_object(obj: Any, keys: set[str], what: str) -> Mapping[str, Any]:
     return obj
 
 
-def expect_list(obj: Any, what: str, *, max_len: int) -> Sequence[Any]:
+def expect_list(obj: Any, what: str, *, max_len: int, min_len: int = 0) -> Sequence[Any]:
     if not isinstance(obj, list):
         raise InvalidEncoding(f"{what}: expected a JSON array")
     if len(obj) > max_len:
         raise InvalidEncoding(f"{what}: more than {max_len} items")
+    if len(obj) < min_len:
+        raise InvalidEncoding(f"{what}: fewer than {min_len} items")
     return obj
 
 

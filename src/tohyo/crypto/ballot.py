@@ -140,7 +140,7 @@ class EncryptedQuestion:
         selections = tuple(
             EncryptedSelection.from_json(s)
             for s in _json.expect_list(
-                fields["selections"], "question.selections", max_len=MAX_OPTIONS
+                fields["selections"], "question.selections", max_len=MAX_OPTIONS, min_len=1
             )
         )
         blank = None if fields["blank"] is None else EncryptedSelection.from_json(fields["blank"])
@@ -158,7 +158,7 @@ class EncryptedBallot:
     def from_json(cls, obj: Any) -> EncryptedBallot:
         fields = _json.expect_object(obj, {"questions"}, "ballot")
         questions = _json.expect_list(
-            fields["questions"], "ballot.questions", max_len=MAX_QUESTIONS
+            fields["questions"], "ballot.questions", max_len=MAX_QUESTIONS, min_len=1
         )
         return cls(tuple(EncryptedQuestion.from_json(q) for q in questions))
 

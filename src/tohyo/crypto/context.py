@@ -37,10 +37,18 @@ class ProofContext:
     binding: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.election_id:
-            raise InvalidEncoding("context: election id is empty")
-        if len(self.manifest_hash) != 32:
+        if not isinstance(self.election_id, str) or not self.election_id:
+            raise InvalidEncoding("context: election id must be a non-empty string")
+        if not isinstance(self.manifest_hash, bytes) or len(self.manifest_hash) != 32:
             raise InvalidEncoding("context: manifest hash must be 32 bytes")
+        if self.public_key is not None and not isinstance(self.public_key, Element):
+            raise InvalidEncoding("context: public key must be an Element or None")
+        # A bare string would be split into one label per character, so that the
+        # binding "ab" would hash like ("a", "b"): only a tuple of strings is accepted.
+        if not isinstance(self.binding, tuple) or not all(
+            isinstance(label, str) for label in self.binding
+        ):
+            raise InvalidEncoding("context: binding must be a tuple of strings")
 
     def bound(self, *labels: str) -> ProofContext:
         """This context with ``labels`` appended to the binding."""

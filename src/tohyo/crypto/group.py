@@ -146,7 +146,10 @@ class Element:
         if not isinstance(data, bytes | bytearray) or len(data) != ELEMENT_BYTES:
             raise InvalidEncoding("element: expected 32 bytes")
         data = bytes(data)
-        if not _sodium_is_valid(data):
+        # RFC 9496 §4.3.1 rejects any s >= p, so bit 255 must be clear. libsodium
+        # 1.0.18 (still the distribution package) ignores that bit and would accept
+        # a second encoding of every element; check it here, whatever the version.
+        if data[31] & 0x80 or not _sodium_is_valid(data):
             raise InvalidEncoding("element: not a canonical ristretto255 encoding")
         if data == _IDENTITY_BYTES and not allow_identity:
             raise InvalidEncoding("element: the identity is not allowed here")

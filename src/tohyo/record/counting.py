@@ -191,3 +191,49 @@ def finish_tally(
         excluded=tuple(Exclusion(e.trustee, e.reason) for e in decryption.excluded),
         results=results.to_json(),
     )
+
+
+def board_for_decryption(
+    manifest: Manifest,
+    manifest_hash: bytes,
+    public_key: PublicKey,
+    leaves: Sequence[bytes],
+    final_head: str,
+    log_key: str,
+    proposed: Mapping[str, Ciphertext],
+) -> BoardCount:
+    """A trustee's checks before decrypting anything (§REC-6, THREATS #15, #46).
+
+    Args:
+        manifest, manifest_hash, public_key: the election.
+        leaves: the whole board, in log order.
+        final_head: the final signed head (note text).
+        log_key: the log's C2SP vkey.
+        proposed: label → the aggregate the trustee is asked to decrypt.
+
+    Returns:
+        The board's count, recomputed with every proof checked.
+
+    Raises:
+        BoardError: the head is not signed by the log, does not cover exactly
+            these leaves, the board is not closed, or the proposed aggregate is
+            not the recomputed one.
+    """
+    from tohyo.log import LogError, MerkleTree, open_checkpoint, verifier_from_key
+
+    try:
+        head = open_checkpoint(final_head, [verifier_from_key(log_key)]).checkpoint
+    except LogError as exc:
+        raise BoardError(f"the final head is not a valid signed head: {exc}") from None
+    tree = MerkleTree(leaves)
+    if head.size != tree.size or head.root_hash != tree.root():
+        raise BoardError(f"the final head (size {head.size}) does not cover exactly the "
+                         f"{tree.size} leaves of the board")
+    board = count_board(manifest, manifest_hash, public_key, leaves, check_proofs=True)
+    if set(proposed) != set(board.aggregates):
+        raise BoardError("the labels to decrypt are not the election's")
+    for lab, ct in board.aggregates.items():
+        if proposed[lab] != ct:
+            raise BoardError(f"refusing to decrypt {lab!r}: it is not the sum of the "
+                             "effective ballots of the final board")
+    return board

@@ -90,7 +90,12 @@ def test_happy_path_records_every_event(mayoral: Manifest) -> None:
     state = at_phase(mayoral, Phase.DISPOSED)
     assert [e.phase for e in state.events] == list(Phase)[1:]
     assert [type(e.action) for e in state.events] == [
-        StartKeyCeremony, Open, Close, RecordTally, Publish, Dispose,
+        StartKeyCeremony,
+        Open,
+        Close,
+        RecordTally,
+        Publish,
+        Dispose,
     ]
     assert state.events[2].at == END
     assert state.election_id == "tsukuba-2028-mayoral-election"
@@ -101,8 +106,13 @@ def test_transition_matrix(mayoral: Manifest, phase: Phase) -> None:
     state = at_phase(mayoral, phase)
     assert allowed_actions(state) == frozenset(ALLOWED[phase])
     for kind, action in sample_actions(mayoral).items():
-        now = DURING if phase is Phase.OPEN else max(state.events[-1].at, BEFORE) if (
-            state.events) else BEFORE
+        now = (
+            DURING
+            if phase is Phase.OPEN
+            else max(state.events[-1].at, BEFORE)
+            if (state.events)
+            else BEFORE
+        )
         if kind in ALLOWED[phase]:
             after = transition(state, action, now=now)
             assert after.events[-1].action == action
@@ -194,23 +204,31 @@ def test_candidate_withdrawal(mayoral: Manifest) -> None:
     assert after.withdrawn_candidates == frozenset({"candidate-02"})
     (w,) = after.withdrawals
     assert (w.question_id, w.candidate_id, w.reason, w.at) == (
-        "mayor", "candidate-02", WithdrawalReason.DIED, DURING
+        "mayor",
+        "candidate-02",
+        WithdrawalReason.DIED,
+        DURING,
     )
     assert after.manifest is mayoral  # the candidate stays on the ballot
     assert isinstance(after.events[-1].action, WithdrawCandidate)
     with pytest.raises(InvalidTransition) as info:
-        transition(after, WithdrawCandidate("candidate-02", WithdrawalReason.WITHDREW),
-                   now=DURING)
+        transition(after, WithdrawCandidate("candidate-02", WithdrawalReason.WITHDREW), now=DURING)
     assert info.value.code == "already_withdrawn"
-    both = transition(after, WithdrawCandidate("candidate-03", "disqualified"),  # type: ignore[arg-type]
-                      now=DURING)
+    both = transition(
+        after,
+        WithdrawCandidate("candidate-03", "disqualified"),  # type: ignore[arg-type]
+        now=DURING,
+    )
     assert both.withdrawn_candidates == frozenset({"candidate-02", "candidate-03"})
     assert both.withdrawals[1].reason is WithdrawalReason.DISQUALIFIED
 
 
 def test_withdrawal_of_unknown_candidate(mayoral: Manifest, survey: Manifest) -> None:
-    for manifest, ident in [(mayoral, "candidate-99"), (survey, "internet-voting"),
-                            (mayoral, "mayor")]:
+    for manifest, ident in [
+        (mayoral, "candidate-99"),
+        (survey, "internet-voting"),
+        (mayoral, "mayor"),
+    ]:
         state = at_phase(manifest, Phase.OPEN)
         now = manifest.period.start
         with pytest.raises(InvalidTransition) as info:
@@ -221,8 +239,11 @@ def test_withdrawal_of_unknown_candidate(mayoral: Manifest, survey: Manifest) ->
 def test_withdrawal_reason_must_be_known(mayoral: Manifest) -> None:
     state = at_phase(mayoral, Phase.OPEN)
     with pytest.raises(ValueError):
-        transition(state, WithdrawCandidate("candidate-01", "bored"),  # type: ignore[arg-type]
-                   now=DURING)
+        transition(
+            state,
+            WithdrawCandidate("candidate-01", "bored"),  # type: ignore[arg-type]
+            now=DURING,
+        )
 
 
 def test_roll_amendments_only_before_opening(mayoral: Manifest) -> None:

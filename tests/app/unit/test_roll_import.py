@@ -35,7 +35,7 @@ def csv(*rows: str, header: str = HEADER, bom: bool = False) -> bytes:
 
 GOOD = csv(
     "A-0001,筑波 太郎,1980-04-01,082201,1",
-    "A-0002,\"山田, 花子\",2010-10-23,082201,2",  # attains 18 on election day
+    'A-0002,"山田, 花子",2010-10-23,082201,2',  # attains 18 on election day
     "A-0003,若者 一郎,2010-10-24,082201,2",  # 17 on election day
     "A-0004,転出 次郎,1975-05-05,131016,",  # not in Tsukuba
     "A-0005,土浦 三郎,1990-12-31,082201,",
@@ -46,15 +46,13 @@ def test_import_good_file() -> None:
     result = import_roll(GOOD, eligibility=RULES, roll_key=KEY)
     assert [e.address_code for e in result.entries] == ["082201"] * 3
     assert [e.district for e in result.entries] == ["1", "2", ""]
-    assert [(x.row, x.reason) for x in result.excluded] == [(4, "under_age"),
-                                                            (5, "outside_area")]
+    assert [(x.row, x.reason) for x in result.excluded] == [(4, "under_age"), (5, "outside_area")]
     assert result.entries[0].voter_key == voter_key(KEY, "A0001")
 
 
 def test_bom_and_line_endings_do_not_matter() -> None:
     a = import_roll(GOOD, eligibility=RULES, roll_key=KEY)
-    b = import_roll(b"\xef\xbb\xbf" + GOOD.replace(b"\r\n", b"\n"), eligibility=RULES,
-                    roll_key=KEY)
+    b = import_roll(b"\xef\xbb\xbf" + GOOD.replace(b"\r\n", b"\n"), eligibility=RULES, roll_key=KEY)
     assert a == b
 
 
@@ -71,8 +69,9 @@ def test_voter_key_definition() -> None:
     assert other != expected  # a different election's roll key gives unlinkable pseudonyms
 
 
-@pytest.mark.parametrize("raw", ["A0001", "a0001", "A-0001", " A 0001 ", "Ａ－０００１",
-                                 "A\u22120001", "A\u20100001"])
+@pytest.mark.parametrize(
+    "raw", ["A0001", "a0001", "A-0001", " A 0001 ", "Ａ－０００１", "A\u22120001", "A\u20100001"]
+)
 def test_voter_id_normalisation(raw: str) -> None:
     assert normalise_voter_id(raw) == "A0001"
     assert voter_key(KEY, raw) == voter_key(KEY, "A0001")
@@ -123,8 +122,9 @@ def test_every_bad_row_is_reported_and_nothing_accepted() -> None:
 
 
 def test_reasons_never_echo_personal_data() -> None:
-    data = csv("SECRET99,秘密 花子,1980-02-30,999999,区画-一", "SECRET99,秘密 花子,1980-01-01,"
-               "082201,1")
+    data = csv(
+        "SECRET99,秘密 花子,1980-02-30,999999,区画-一", "SECRET99,秘密 花子,1980-01-01,082201,1"
+    )
     with pytest.raises(InvalidRoll) as info:
         import_roll(data, eligibility=RULES, roll_key=KEY)
     message = str(info.value)
@@ -148,10 +148,14 @@ def test_full_width_fields_are_normalised() -> None:
     ("header", "expected"),
     [
         ("voter_id,name,birth_date,address_code\r\n", [(1, "district", "column is missing")]),
-        ("voter_id,name,birth_date,address_code,district,phone\r\n",
-         [(1, "phone", "column is not known")]),
-        ("voter_id,name,birth_date,address_code,district,name\r\n",
-         [(1, "name", "column appears twice")]),
+        (
+            "voter_id,name,birth_date,address_code,district,phone\r\n",
+            [(1, "phone", "column is not known")],
+        ),
+        (
+            "voter_id,name,birth_date,address_code,district,name\r\n",
+            [(1, "name", "column appears twice")],
+        ),
         ("", [(1, "", "the header row is missing")]),
     ],
 )
@@ -160,8 +164,9 @@ def test_header_problems(header: str, expected: list[tuple[int, str, str]]) -> N
 
 
 def test_columns_may_come_in_any_order() -> None:
-    data = csv("1,082201,A1,一,1980-01-01", header="district,address_code,voter_id,name,"
-               "birth_date\r\n")
+    data = csv(
+        "1,082201,A1,一,1980-01-01", header="district,address_code,voter_id,name,birth_date\r\n"
+    )
     (entry,) = import_roll(data, eligibility=RULES, roll_key=KEY).entries
     assert entry.voter_key == voter_key(KEY, "A1")
 
@@ -190,8 +195,9 @@ def test_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_invalid_roll_error() -> None:
     with pytest.raises(ValueError):
         InvalidRoll([])
-    error = InvalidRoll([RollProblem(0, "", "x")] + [RollProblem(i, "f", "y")
-                                                     for i in range(2, 14)])
+    error = InvalidRoll(
+        [RollProblem(0, "", "x")] + [RollProblem(i, "f", "y") for i in range(2, 14)]
+    )
     assert error.code == "invalid_roll"
     assert "file: x" in str(error) and "and 3 more" in str(error)
 
@@ -206,8 +212,25 @@ def test_roll_amendment_counts() -> None:
     assert amendment.reason == "転居と転入"
 
 
-_cells = st.sampled_from(["A1", "A2", "", "一", "1980-01-01", "2020-02-29", "082201", "131016",
-                          "1", '"', '"x,y"', "\ufeff", "0" * 40, "-", " "])
+_cells = st.sampled_from(
+    [
+        "A1",
+        "A2",
+        "",
+        "一",
+        "1980-01-01",
+        "2020-02-29",
+        "082201",
+        "131016",
+        "1",
+        '"',
+        '"x,y"',
+        "\ufeff",
+        "0" * 40,
+        "-",
+        " ",
+    ]
+)
 
 
 @settings(max_examples=300)

@@ -299,7 +299,7 @@ function checkChoices(style, choices) {
 
 /**
  * The encryption nonces of one question, in ballot order: what an audit reveals.
- * @typedef {{questionId: string, selections: Scalar[], blank: Scalar | null}} QuestionNonces
+ * @typedef {{questionId: string, selections: readonly Scalar[], blank: Scalar | null}} QuestionNonces
  */
 
 /**

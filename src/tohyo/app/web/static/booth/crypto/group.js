@@ -22,6 +22,12 @@ import { InvalidEncoding } from './errors.js';
 
 const Point = ristretto255.Point;
 const Fn = Point.Fn;
+/** RFC 9496 §4.3.4, the one-way map (element derivation) from 64 bytes. */
+const deriveToCurve = (() => {
+  const derive = ristretto255_hasher.deriveToCurve;
+  if (derive === undefined) throw new Error('@noble/curves: no ristretto255 deriveToCurve');
+  return derive;
+})();
 
 /** ℓ, the order of ristretto255 (RFC 9496 §4.1). */
 export const ORDER = Fn.ORDER;
@@ -225,7 +231,7 @@ export class Element {
     if (!(bytes instanceof Uint8Array) || bytes.length !== 64) {
       throw new InvalidEncoding('element: the one-way map takes 64 bytes');
     }
-    return new Element(ristretto255_hasher.deriveToCurve(bytes));
+    return new Element(deriveToCurve(bytes));
   }
 
   /** @returns {Uint8Array} the 32-byte canonical encoding (a fresh copy) */
