@@ -1,0 +1,83 @@
+"""Whole elections end to end: simulate, then verify the record (issue 4, item 5).
+
+The 2025 Tsukuba survey (MISSION.md: 559 / 442 / 417 answers with the
+published counts per choice) is reproduced exactly: scaled down by ten through
+a real server over HTTP (with re-votes, which must not change the result), and
+in full with the in-process simulation. ``tohyo simulate --votes
+tests/e2e/tsukuba-2025-votes.csv`` runs the full one over HTTP as the demo.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tohyo.cli.main import _register, app
+from tohyo.record.manifest import parse_manifest
+from tohyo.simulate.direct import generate_record
+from tohyo.simulate.votes import TSUKUBA_2025, parse_votes
+from tohyo.verify import verify_record
+
+HERE = Path(__file__).parent
+MANIFEST = HERE.parents[0] / "vectors" / "manifests" / "tsukuba-2025-survey.json"
+
+
+def _published(scale: int) -> dict[str, dict[str, int]]:
+    return {field: {o: n // scale for o, n in counts} for field, counts in TSUKUBA_2025.items()}
+
+
+def _results(record: Path) -> dict[str, dict[str, int]]:
+    tally = json.loads((record / "tally.json").read_bytes())
+    return {q["id"]: {o["id"]: o["votes"] for o in q["options"]}
+            for q in tally["results"]["questions"]}
+
+
+def test_scaled_tsukuba_survey_over_http_reproduces_the_figures(tmp_path: Path) -> None:
+    _register()
+    out = tmp_path / "record"
+    result = CliRunner().invoke(app, [
+        "simulate", "--manifest", str(MANIFEST), "--votes",
+        str(HERE / "tsukuba-2025-votes-scaled10.csv"), "--out", str(out),
+        "--revote-rate", "0.2", "--seed", "7",
+    ])
+    assert result.exit_code == 0, result.output
+    assert _results(out) == _published(10)
+    tally = json.loads((out / "tally.json").read_bytes())
+    assert tally["counts"]["superseded"] > 0 and tally["counts"]["effective"] == 55
+    blanks = {q["id"]: q["blank"] for q in tally["results"]["questions"]}
+    assert blanks == {"administrative-services": 0, "mobility": 12, "healthcare": 15}
+    report = verify_record(out, workers=2)
+    assert report.ok, report.to_json()
+    verified = CliRunner().invoke(app, ["verify", str(out), "--quiet", "--workers", "0"])
+    assert verified.exit_code == 0 and "record VALID" in verified.output
+
+
+@pytest.mark.slow
+def test_full_tsukuba_survey_reproduces_559_442_417(tmp_path: Path) -> None:
+    manifest = parse_manifest(MANIFEST.read_bytes())
+    voters = parse_votes((HERE / "tsukuba-2025-votes.csv").read_text(), manifest)
+    generate_record(manifest, voters, tmp_path / "record", workers=2)
+    results = _results(tmp_path / "record")
+    assert results == _published(1)
+    assert [sum(v.values()) for v in results.values()] == [559, 442, 417]
+    assert verify_record(tmp_path / "record", workers=2).ok
+
+
+def test_a_paper_vote_and_a_cheating_trustee_through_the_server(tmp_path: Path) -> None:
+    from tohyo.simulate.http import simulate_over_http
+
+    manifest = parse_manifest(MANIFEST.read_bytes())
+    text = "administrative-services,mobility,healthcare,paper\n" + \
+        "internet-voting,,,\ndigital-counters,tsukumobi,,1\nai-citizen-voice,,emergency-data,\n"
+    voters = parse_votes(text, manifest)
+    out = tmp_path / "record"
+    simulate_over_http(manifest, MANIFEST.read_bytes(), voters, out, cheating_trustee=1)
+    tally = json.loads((out / "tally.json").read_bytes())
+    assert tally["decryption"]["excluded"][0]["trustee"] == 1
+    assert tally["counts"]["overridden"] == 1 and tally["results"]["ballots"] == 2
+    assert _results(out)["administrative-services"] == {
+        "internet-voting": 1, "digital-counters": 0, "ai-citizen-voice": 1}
+    assert verify_record(out, workers=0).ok
