@@ -247,3 +247,35 @@ def manifest_for(clock: FakeClock) -> Callable[..., bytes]:
         )
 
     return build
+
+
+@pytest.fixture
+def live_server(runtime: Runtime) -> Iterator[str]:
+    """The app under a real uvicorn on a loopback port (in a thread); yields its base URL."""
+    import socket
+    import time
+
+    import uvicorn
+
+    from tohyo.app.main import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(runtime.settings, runtime=runtime),
+        host="127.0.0.1", port=port, log_level="warning", access_log=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
