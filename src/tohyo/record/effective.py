@@ -104,7 +104,7 @@ class EffectiveSelector:
         """Apply the rules to everything added so far."""
         overridden = [i for i, c in self._earlier if c in self._overrides]
         superseded = [i for i, c in self._earlier if c not in self._overrides]
-        effective = []
+        effective: list[int] = []
         for credential, index in self._last.items():
             (overridden if credential in self._overrides else effective).append(index)
         return Selection(
