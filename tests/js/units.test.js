@@ -168,6 +168,7 @@ describe('ballot styles and choices', () => {
       {},
       { q: 'a' },
       { q: [1] },
+      { q: null },
     ]) {
       const got = outcome(() => _prepareBallot(CONTEXT, KEY, style, /** @type {any} */ (choices), /** @type {any} */ (nonces)));
       assert.equal(got, 'InvalidEncoding', JSON.stringify(choices));

@@ -279,7 +279,7 @@ function checkChoices(style, choices) {
   const unknown = [...choices.keys()].filter((k) => !known.has(k));
   if (unknown.length) throw new InvalidEncoding(`unknown questions: ${JSON.stringify(unknown)}`);
   for (const q of style.questions) {
-    const chosen = choices.get(q.questionId) ?? [];
+    const chosen = choices.has(q.questionId) ? choices.get(q.questionId) : [];
     if (!Array.isArray(chosen) || chosen.some((o) => typeof o !== 'string')) {
       throw new InvalidEncoding(`question ${q.questionId}: expected a list of option ids`);
     }
