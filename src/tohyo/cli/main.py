@@ -28,9 +28,9 @@ def _register() -> None:
     from tohyo.cli import serve  # election service: serve, db, election, voters, codes, witness
 
     serve.register(app)
-    from tohyo.cli import simulate, verify  # record, verifier, simulation (issue 4)
+    from tohyo.cli import simulate, trustee, verify  # ceremony, verifier, simulation (issue 4)
 
-    for module in (verify, simulate):
+    for module in (verify, simulate, trustee):
         module.register(app)
 
 
