@@ -74,9 +74,9 @@ class QuestionStyle:
 
     def total_range(self) -> tuple[int, int]:
         """[lo, hi] of the weighted total of spec §10.1."""
-        if self.allow_blank:
-            return max(self.min_selections, 1), self.max_selections
-        return self.min_selections, self.max_selections
+        # An empty answer is a blank answer (spec §10.1): never valid without the
+        # blank flag, whatever min says, so the floor is 1 in both cases.
+        return max(self.min_selections, 1), self.max_selections
 
 
 @dataclass(frozen=True, slots=True)

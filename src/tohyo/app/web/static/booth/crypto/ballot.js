@@ -88,8 +88,8 @@ export class QuestionStyle {
    * @returns {[number, number]}
    */
   totalRange() {
-    if (this.allowBlank) return [Math.max(this.minSelections, 1), this.maxSelections];
-    return [this.minSelections, this.maxSelections];
+    // An empty answer is a blank answer (spec §10.1): the floor is 1 either way.
+    return [Math.max(this.minSelections, 1), this.maxSelections];
   }
 
   /**
