@@ -131,6 +131,9 @@ def create_app(
     _install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(public.router)
+    from tohyo.app.web.routes import voter  # the voter's pages and booth (issue 5)
+
+    voter.install(app)
     return app
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from tohyo.app.domain.errors import DomainError
 from tohyo.app.domain.lifecycle import ensure_casting_allowed
 from tohyo.app.errors import BadRequest, Conflict, Forbidden, Unprocessable
+from tohyo.app.services.audits import ensure_not_spoiled
 from tohyo.app.services.common import LeafWrite, append_leaves, domain_state, load_election
 from tohyo.app.services.context import ElectionContext, election_context
 from tohyo.app.services.receipts import Receipt, receipt_for_ballot, receipt_from_append
@@ -168,6 +169,7 @@ def _store(
         _ensure_open(runtime, uow, eid)
         if uow.paper_override(eid, credential) is not None:
             raise Forbidden("voter.voted_on_paper", "a paper vote was recorded for this voter")
+        ensure_not_spoiled(uow, eid, tracker)  # audited ballots are never cast (booth-crypto §B3.4)
         existing = _existing(uow, voter, request)
         if existing is not None:  # a retry that raced the first attempt
             return [], (existing, False)
