@@ -5,43 +5,32 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import typer
-from sqlalchemy import create_engine
 
-from tohyo.app.auth import tables
-from tohyo.app.auth.audit import AuditLog
 from tohyo.app.auth.officials import OfficialDirectory, Role
-from tohyo.app.auth.ratelimit import RateLimiter
-from tohyo.app.auth.sessions import SessionStore
 
 cli = typer.Typer(help="Officials' accounts: create, list, disable, unlock.")
 
-_DB = typer.Option(os.environ.get("TOHYO_DATABASE_URL", "sqlite:///var/tohyo.sqlite3"), "--db")
-_KEYS = typer.Option(Path(os.environ.get("TOHYO_DATA_DIR", "var")) / "keys", "--keys")
-
-
-def _key(path: Path) -> bytes:
-    # Created on first use, mode 0600; never stored in the database.
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
-    return path.read_bytes()
+_DATA = Path(os.environ.get("TOHYO_DATA_DIR", "var"))
+_DB = typer.Option(
+    os.environ.get("TOHYO_DATABASE_URL", f"sqlite:///{(_DATA / 'tohyo.sqlite3').resolve()}"),
+    "--db",
+    help="The service's database (env TOHYO_DATABASE_URL).",
+)
+_KEYS = typer.Option(_DATA / "keys", "--keys", help="The service's key directory.")
 
 
 def _directory(db: str, keys: Path) -> OfficialDirectory:
-    engine = create_engine(db)
-    tables.create_all(engine)
-    return OfficialDirectory(
-        engine,
-        seal_key=_key(keys / "totp-seal.key"),
-        sessions=SessionStore(engine, _key(keys / "csrf.key")),
-        limiter=RateLimiter(engine),
-        audit=AuditLog(engine),
-    )
+    """The service's own directory: its database (migrated) and its key files."""
+    from tohyo.app.auth.wiring import officials_directory
+    from tohyo.app.store.db import make_engine
+    from tohyo.app.store.migrate import upgrade
+
+    engine = make_engine(db)
+    upgrade(engine)
+    return officials_directory(engine, keys)
 
 
 @cli.command("create")

@@ -68,11 +68,16 @@ class VerifiedVoter:
         identity_key: 32-byte keyed hash; equal for the same person across re-issued cards.
         attributes: the vouched attributes used for eligibility.
         method: which authentication method succeeded.
+        resident: the key is the *resident identity* (name and birth date as the
+            resident register holds them, §AUTH-ID-2): true for cards, and for an
+            OIDC provider configured as ``resident`` (§AUTH-ROLL-2). Only such keys
+            can be matched to a closed roll or to another method's voters.
     """
 
     identity_key: bytes
     attributes: VoterAttributes
     method: AuthMethodName
+    resident: bool = False
 
     @property
     def identity_hex(self) -> str:
@@ -120,6 +125,14 @@ class IdentityKeyer:
         return self._mac(
             b"jpki", normalise_name(name).encode("utf-8"), birth_date.isoformat().encode()
         )
+
+    def for_resident(self, name: str, birth_date: date) -> bytes:
+        """The resident identity (§AUTH-ID-2, §AUTH-ROLL-2): a card holder's key.
+
+        The same value whether the name and birth date come from a card, from a
+        resident-vouching OIDC provider, or from a row of the commission's roll.
+        """
+        return self.for_card_holder(name, birth_date)
 
     def for_oidc_subject(self, issuer: str, subject: str) -> bytes:
         """§AUTH-ID-3: the pairwise subject is only unique per issuer."""

@@ -136,7 +136,7 @@ class JpkiAuthenticator:
         attributes = VoterAttributes(check.holder.birth_date, code, district)
         check_eligible(rules, attributes)
         key = self.keyer.for_card_holder(check.holder.name, check.holder.birth_date)
-        return VerifiedVoter(key, attributes, AuthMethodName.JPKI)
+        return VerifiedVoter(key, attributes, AuthMethodName.JPKI, resident=True)
 
     def check_certificate_static(self, cert: x509.Certificate, *, now: datetime) -> CardHolder:
         """Steps 2 (chain, usage, validity, profile) without the network.

@@ -70,6 +70,7 @@ class OidcClientConfig:
         redirect_uri: str,
         client_key: RSAKey,
         timeout: float = 5.0,
+        scope: str = "openid birthdate address",
     ) -> OidcClientConfig:
         """Read the provider's discovery document; its ``issuer`` must match exactly.
 
@@ -82,7 +83,12 @@ class OidcClientConfig:
             ).json()
         except (httpx.HTTPError, ValueError) as exc:
             raise _reject("auth.oidc.discovery", "The sign-in provider is unavailable.") from exc
-        if not isinstance(meta, dict) or meta.get("issuer") != issuer.rstrip("/"):
+        endpoints = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+        if (
+            not isinstance(meta, dict)
+            or meta.get("issuer") != issuer.rstrip("/")
+            or not all(isinstance(meta.get(k), str) for k in endpoints)
+        ):
             raise _reject("auth.oidc.discovery", "The sign-in provider is misconfigured.")
         return cls(
             issuer.rstrip("/"),
@@ -92,6 +98,7 @@ class OidcClientConfig:
             meta["token_endpoint"],
             meta["jwks_uri"],
             client_key,
+            scope=scope,
             timeout=timeout,
         )
 
@@ -188,12 +195,16 @@ class OidcAuthenticator:
         keyer: IdentityKeyer,
         directory: AddressDirectory,
         ttl: timedelta = timedelta(minutes=10),
+        identity: str = "pairwise",
     ) -> None:
+        if identity not in ("pairwise", "resident"):
+            raise ValueError("identity is 'pairwise' or 'resident'")
         self.config = config
         self.engine = engine
         self.keyer = keyer
         self.directory = directory
         self.ttl = ttl
+        self.identity = identity
         self._keys: KeySet | None = None
 
     def begin(
@@ -322,6 +333,17 @@ class OidcAuthenticator:
             )
         attributes = _attributes(claims, self.directory)
         check_eligible(rules, attributes)
+        if self.identity == "resident":
+            # §AUTH-ROLL-2: a provider that vouches for the card's basic items; the
+            # voter is then the same person as with the card or on the roll.
+            name = claims.get("name")
+            if not isinstance(name, str) or not name.strip() or attributes.birth_date is None:
+                raise NotEligibleVoter(
+                    "auth.eligibility.missing_attribute",
+                    "The sign-in provider did not share the name this election needs.",
+                )
+            key = self.keyer.for_resident(name, attributes.birth_date)
+            return VerifiedVoter(key, attributes, AuthMethodName.OIDC, resident=True)
         key = self.keyer.for_oidc_subject(str(claims["iss"]), str(claims["sub"]))
         return VerifiedVoter(key, attributes, AuthMethodName.OIDC)
 

@@ -1,7 +1,9 @@
 """Tables of the authentication layer (docs/spec/authentication.md §AUTH-STORE).
 
-SQLAlchemy Core on a metadata of its own, created by the Alembic migration
-``auth_0001`` (and by :func:`create_all` in tests). Nothing secret is stored in
+SQLAlchemy Core tables on the service's metadata (``store.models.Base``),
+created in the service's database by the Alembic migration ``auth_0001``
+(``migrations/versions/auth_0001_auth_tables.py``), and by :func:`create_all`
+in this package's unit tests only (docs/adr/0019). Nothing secret is stored in
 clear: challenges and tokens by hash, passwords by scrypt, TOTP secrets sealed
 with AES-GCM under a key file (§AUTH-OFF-2). Card signatures over ballot
 hashes (the outer envelopes) live here, apart from the public board.
@@ -23,6 +25,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from tohyo.app.store.models import Base
+
 __all__ = [
     "approvals",
     "audit",
@@ -34,15 +38,12 @@ __all__ = [
     "official_sessions",
     "officials",
     "rate_counters",
+    "roll_links",
 ]
 
-metadata = MetaData(
-    naming_convention={
-        "pk": "pk_%(table_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ix": "ix_%(table_name)s_%(column_0_name)s",
-    }
-)
+#: The service's one metadata (docs/adr/0019): one schema, one naming convention,
+#: one set of migrations, and the service's test fixtures empty these tables too.
+metadata: MetaData = Base.metadata
 
 
 def _ts(name: str, nullable: bool = False) -> Column[object]:
@@ -78,12 +79,22 @@ envelopes = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("election_id", String(64), nullable=False),
-    Column("ballot_hash", String(64), nullable=False),
-    Column("identity_key", String(64), nullable=False),
-    Column("certificate", LargeBinary, nullable=False),
+    Column("ballot_hash", String(64), nullable=False),  # the tracker on the public board
+    Column("voter_key", String(128), nullable=False),  # per-election person key (§AUTH-ROLL)
+    Column("certificate", LargeBinary, nullable=False),  # DER, as the card presented it
     Column("signature", LargeBinary, nullable=False),
     _ts("signed_at"),
     UniqueConstraint("election_id", "ballot_hash"),
+)
+
+roll_links = Table(
+    "auth_roll_links",
+    metadata,
+    # A closed roll's entry, findable by the card holder's per-election person key
+    # (keyed hash of name and birth date, §AUTH-ROLL-3); never the name itself.
+    Column("election_id", String(64), primary_key=True),
+    Column("person_key", String(64), primary_key=True),
+    Column("voter_key", String(128), nullable=False),
 )
 
 rate_counters = Table(
@@ -146,5 +157,18 @@ audit = Table(
 
 
 def create_all(engine: Engine) -> None:
-    """Create the tables (tests and the demo; production runs the migration)."""
-    metadata.create_all(engine)
+    """Create the auth tables only (unit tests of this package; the service migrates)."""
+    metadata.create_all(
+        engine,
+        tables=[
+            challenges,
+            oidc_transactions,
+            envelopes,
+            roll_links,
+            rate_counters,
+            officials,
+            official_sessions,
+            approvals,
+            audit,
+        ],
+    )

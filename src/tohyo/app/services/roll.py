@@ -106,6 +106,9 @@ def import_roll(
             now,
         )
         uow.commit()
+    from tohyo.app.services.identity import link_roll  # cards/OIDC on a closed roll (ADR 0016)
+
+    link_roll(runtime, election_id, data)
     excluded = tuple((x.row, x.reason) for x in parsed.excluded)
     return RollReport(amendment.added, amendment.removed, excluded)
 

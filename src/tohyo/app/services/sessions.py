@@ -27,7 +27,7 @@ from tohyo.app.errors import Conflict, Forbidden, Unauthorized
 from tohyo.app.services.common import domain_state, load_election
 from tohyo.app.services.roll import code_hash
 from tohyo.app.services.runtime import Runtime
-from tohyo.app.store.models import VoterSessionRow
+from tohyo.app.store.models import Voter, VoterSessionRow
 from tohyo.app.store.uow import UnitOfWork
 
 __all__ = [
@@ -84,7 +84,7 @@ def _check_open(runtime: Runtime, uow: UnitOfWork, election_id: str, now: dateti
 
 
 def open_voting_session(
-    runtime: Runtime, election_id: str, voter_key: str, *, method: str
+    runtime: Runtime, election_id: str, voter_key: str, *, method: str, enrol: bool = False
 ) -> IssuedSession:
     """Start a voting session for an identified voter (the authentication seam).
 
@@ -92,6 +92,8 @@ def open_voting_session(
         voter_key: the roll entry's voter key (hex of
             ``tohyo.app.domain.roll.voter_key(roll_key(...), id)``).
         method: ``code``, ``jpki``, ``oidc``: kept for the report.
+        enrol: open roll (docs/adr/0016): add the voter at first sign-in; the
+            caller has verified eligibility from the certificate or claims.
 
     Raises:
         Conflict: the election is not open (``election.not_open``,
@@ -100,17 +102,27 @@ def open_voting_session(
             ``voter.voted_on_paper``. The message never says which.
     """
     with runtime.uow(write=True) as uow:
-        issued = _open(runtime, uow, election_id, voter_key, method)
+        issued = _open(runtime, uow, election_id, voter_key, method, enrol=enrol)
         uow.commit()
     return issued
 
 
 def _open(
-    runtime: Runtime, uow: UnitOfWork, election_id: str, voter_key: str, method: str
+    runtime: Runtime,
+    uow: UnitOfWork,
+    election_id: str,
+    voter_key: str,
+    method: str,
+    *,
+    enrol: bool = False,
 ) -> IssuedSession:
     now = runtime.now()
     _check_open(runtime, uow, election_id, now)
     voter = uow.voter_by_key(election_id, voter_key)
+    if voter is None and enrol:
+        voter = Voter(election_id=election_id, voter_key=voter_key, eligible=True, added_at=now)
+        uow.add(voter)
+        uow.flush()
     if voter is None or not voter.eligible:
         raise Forbidden("voter.not_eligible", "this voter may not vote in this election")
     credential = credential_for(runtime, election_id, voter_key)
