@@ -17,7 +17,7 @@ def sign_in(page: Any, booth: BoothServer, eid: str, lang: str = "ja") -> None:
 
 
 def wait_ready(page: Any) -> None:
-    page.wait_for_function("document.documentElement.dataset.boothReady === 'true'")
+    page.wait_for_function("() => document.documentElement.dataset.boothReady === 'true'")
 
 
 def choose(page: Any, question: str, value: str) -> None:
