@@ -13,6 +13,7 @@ rating levels.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from tohyo.crypto import _json
@@ -82,9 +83,15 @@ def _challenge(
     )
 
 
+@lru_cache(maxsize=2 * MAX_RANGE_WIDTH)
+def _multiple_of_generator(j: int) -> Element:
+    """[j]G for a public j, cached: the same few shifts recur in every proof."""
+    return base_mul(Scalar.from_int(j))
+
+
 def _shifted_beta(beta: Element, j: int) -> Element:
     """β − [j]G: the β of the branch claiming the message is j."""
-    return beta if j == 0 else beta - base_mul(Scalar.from_int(j))
+    return beta if j == 0 else beta - _multiple_of_generator(j)
 
 
 def prove_range(
