@@ -21,19 +21,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from tohyo.app.domain.errors import DomainError
-from tohyo.app.domain.lifecycle import ensure_casting_allowed
+from tohyo.app.domain.lifecycle import ElectionState, Phase, ensure_casting_allowed
 from tohyo.app.errors import BadRequest, Conflict, Forbidden, Unprocessable
 from tohyo.app.services.audits import ensure_not_spoiled
-from tohyo.app.services.common import LeafWrite, append_leaves, domain_state, load_election
+from tohyo.app.services.common import LeafWrite, append_leaves, load_election, manifest_of
 from tohyo.app.services.context import ElectionContext, election_context
+from tohyo.app.services.envelopes import SealedEnvelope, seal_for_cast, store_envelope
 from tohyo.app.services.receipts import Receipt, receipt_for_ballot, receipt_from_append
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.services.sessions import VoterSession, resolve_session, token_hash
-from tohyo.app.store.models import Ballot, LogState
+from tohyo.app.store.models import Ballot, Election, LogState
 from tohyo.app.store.uow import UnitOfWork
 from tohyo.crypto import EncryptedBallot, InvalidEncoding, InvalidProof, ballot_hash, verify_ballot
 from tohyo.record.canonical import dumps_canonical, loads_strict
@@ -50,6 +50,7 @@ class CastRequest:
     ballot: EncryptedBallot
     canonical: bytes  # canonical JSON of the ballot as decoded
     idempotency_key: str
+    envelope: Any = None  # a card voter's outer envelope (authentication.md §AUTH-ENV)
 
     @property
     def content_hash(self) -> str:
@@ -67,7 +68,8 @@ def parse_cast_request(raw: bytes, *, max_bytes: int, max_depth: int) -> CastReq
         body = loads_strict(raw, max_bytes=max_bytes, max_depth=max_depth)
     except InvalidJson as exc:
         raise BadRequest("request.invalid_json", str(exc)) from exc
-    if not isinstance(body, dict) or set(body) != {"ballot", "idempotency_key"}:
+    fields = {"ballot", "idempotency_key"}
+    if not isinstance(body, dict) or not fields <= set(body) <= fields | {"envelope"}:
         raise BadRequest(
             "request.invalid_fields", 'the body must be {"ballot": ..., "idempotency_key": ...}'
         )
@@ -85,7 +87,8 @@ def parse_cast_request(raw: bytes, *, max_bytes: int, max_depth: int) -> CastReq
         ballot = EncryptedBallot.from_json(body["ballot"])
     except (InvalidEncoding, ValueError) as exc:
         raise BadRequest("ballot.bad_encoding", str(exc)) from exc
-    return CastRequest(ballot, dumps_canonical(ballot.to_json()), key)
+    envelope = body.get("envelope")
+    return CastRequest(ballot, dumps_canonical(ballot.to_json()), key, envelope)
 
 
 def _check_shape(ctx: ElectionContext, ballot: EncryptedBallot) -> None:
@@ -109,27 +112,33 @@ def _check_shape(ctx: ElectionContext, ballot: EncryptedBallot) -> None:
             )
 
 
-def _ensure_open(runtime: Runtime, uow: UnitOfWork, election_id: str) -> None:
+def _ensure_open(runtime: Runtime, uow: UnitOfWork, election_id: str) -> Election:
     row = load_election(uow, election_id)
+    # Withdrawals do not matter for whether casting is allowed: no query for them.
+    state = ElectionState(manifest=manifest_of(runtime, row), phase=Phase(row.state))
     try:
-        ensure_casting_allowed(domain_state(runtime, uow, row), now=runtime.now())
+        ensure_casting_allowed(state, now=runtime.now())
     except DomainError as exc:
         closed = exc.code == "period_over" or row.state in ("closed", "tallied", "published")
         raise Conflict("election.closed" if closed else f"election.{exc.code}", str(exc)) from exc
+    return row
 
 
 def _existing(uow: UnitOfWork, voter: VoterSession, request: CastRequest) -> Ballot | None:
     """A ballot already stored for this request, or raise for a replay/conflict."""
-    same = uow.ballot_by_content(voter.election_id, request.content_hash)
-    if same is not None and same.credential != voter.credential:
-        raise Forbidden("ballot.replay", "this ballot was already cast by another voter")
-    keyed = uow.ballot_by_idempotency(voter.election_id, voter.credential, request.idempotency_key)
-    if keyed is not None and keyed.content_hash != request.content_hash:
-        raise Conflict(
-            "ballot.idempotency_conflict",
-            "this idempotency key was used for another ballot; use a new key",
-        )
-    return same or keyed
+    found = uow.ballots_matching(
+        voter.election_id, request.content_hash, voter.credential, request.idempotency_key
+    )
+    for row in found:
+        if row.content_hash == request.content_hash and row.credential != voter.credential:
+            raise Forbidden("ballot.replay", "this ballot was already cast by another voter")
+    for row in found:
+        if row.content_hash != request.content_hash:
+            raise Conflict(
+                "ballot.idempotency_conflict",
+                "this idempotency key was used for another ballot; use a new key",
+            )
+    return found[0] if found else None
 
 
 def cast_ballot(runtime: Runtime, election_id: str, token: str, raw: bytes) -> Receipt:
@@ -145,8 +154,7 @@ def cast_ballot(runtime: Runtime, election_id: str, token: str, raw: bytes) -> R
     )
     with runtime.uow() as uow:
         voter = resolve_session(runtime, uow, election_id, token)
-        _ensure_open(runtime, uow, election_id)
-        ctx = election_context(runtime, load_election(uow, election_id))
+        ctx = election_context(runtime, _ensure_open(runtime, uow, election_id))
         existing = _existing(uow, voter, request)
         if existing is not None:
             return receipt_for_ballot(runtime, existing)
@@ -157,11 +165,17 @@ def cast_ballot(runtime: Runtime, election_id: str, token: str, raw: bytes) -> R
     except InvalidProof as exc:
         raise Unprocessable("ballot.invalid_proof", str(exc)) from exc
     tracker = ballot_hash(proof_ctx, request.ballot).hex()
-    return _store(runtime, voter, request, tracker, token)
+    sealed = seal_for_cast(runtime, voter, token, tracker, request.envelope)
+    return _store(runtime, voter, request, tracker, token, sealed)
 
 
 def _store(
-    runtime: Runtime, voter: VoterSession, request: CastRequest, tracker: str, token: str
+    runtime: Runtime,
+    voter: VoterSession,
+    request: CastRequest,
+    tracker: str,
+    token: str,
+    sealed: SealedEnvelope | None = None,
 ) -> Receipt:
     eid, credential = voter.election_id, voter.credential
 
@@ -174,11 +188,15 @@ def _store(
         if existing is not None:  # a retry that raced the first attempt
             return [], (existing, False)
         previous = uow.effective_ballot(eid, credential)
+        sequence = 1
         if previous is not None:
+            # The effective ballot is always the voter's latest (paper votes are
+            # refused above), so its sequence is the last; the unique constraint
+            # on (credential, sequence) backs this up.
+            sequence = previous.sequence + 1
             previous.state = "superseded"
             uow.flush()  # before the insert: the partial unique index checks each row
         now = runtime.now()
-        sequence = uow.last_sequence(eid, credential) + 1
         row = Ballot(
             election_id=eid,
             credential=credential,
@@ -191,7 +209,9 @@ def _store(
             cast_at=now,
         )
         uow.add(row)
-        _touch_session(uow, token, now)
+        if sealed is not None:  # kept apart from the board, in this same transaction
+            store_envelope(uow, sealed, now)
+        uow.touch_session(token_hash(token), now)
         leaf: dict[str, Any] = {
             "credential": credential,
             "ballot_hash": tracker,
@@ -208,8 +228,3 @@ def _store(
         return receipt_for_ballot(runtime, row)
     return receipt_from_append(row, appended[0])
 
-
-def _touch_session(uow: UnitOfWork, token: str, now: datetime) -> None:
-    row = uow.voter_session(token_hash(token))
-    if row is not None:
-        row.last_cast_at = now

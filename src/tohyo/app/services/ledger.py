@@ -31,6 +31,7 @@ from tohyo.log import (
     encode_verifier_key,
     inclusion_proof,
     leaf_hash,
+    parse_note,
     sign_checkpoint,
 )
 
@@ -169,9 +170,10 @@ class Ledger:
         """
         eid = state.election_id
         tree = self.tree(uow, state, authoritative=True)
-        last = uow.checkpoint(eid, state.size)
-        # Heads never go back in time, even if the clock does (§TL-9).
-        stamp = max(_ms(now), last.timestamp_ms if last is not None else 0)
+        # Heads never go back in time, even if the clock does (§TL-9). The last
+        # head is in the locked row itself: no query.
+        last = Checkpoint.from_text(parse_note(state.checkpoint).text).timestamp_ms
+        stamp = max(_ms(now), last)
         index = tree.append(data)
         note = self._sign(eid, tree, stamp)
         root = tree.root().hex()

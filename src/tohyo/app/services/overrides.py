@@ -17,7 +17,9 @@ from tohyo.app.store.uow import UnitOfWork
 
 __all__ = ["record_paper_vote"]
 
-_STATES = ("open", "closed")
+#: Only while open: the close leaf must be the log's last (record.md §REC-4.4), so
+#: paper votes (advance voting runs alongside internet voting) are entered before it.
+_STATES = ("open",)
 
 
 def record_paper_vote(runtime: Runtime, election_id: str, voter_key: str, *, actor: str) -> str:
@@ -26,7 +28,7 @@ def record_paper_vote(runtime: Runtime, election_id: str, voter_key: str, *, act
     Raises:
         NotFound: ``voter.not_found`` (not on the roll).
         Conflict: ``override.exists``, or ``election.invalid_transition``
-            unless the election is open or closed (not yet tallied).
+            unless the election is open.
     """
     credential = credential_for(runtime, election_id, voter_key)
 
@@ -35,7 +37,7 @@ def record_paper_vote(runtime: Runtime, election_id: str, voter_key: str, *, act
         if row.state not in _STATES:
             raise Conflict(
                 "election.invalid_transition",
-                "paper votes are recorded while the election is open or closed, before the tally",
+                "paper votes are recorded while the election is open, before it closes",
             )
         if uow.voter_by_key(election_id, voter_key) is None:
             raise NotFound("voter.not_found", "no such voter on the roll")

@@ -7,8 +7,9 @@ and hold no business rules beyond "which rows".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from tohyo.app.store.models import (
@@ -125,6 +126,26 @@ class Repositories:
             Ballot.idempotency_key == key,
         )
         return self.session.scalars(q).one_or_none()
+
+    def ballots_matching(
+        self, election_id: str, content_hash: str, credential: str, key: str
+    ) -> Sequence[Ballot]:
+        """Ballots with this content, or this voter's ballot under this idempotency key."""
+        q = select(Ballot).where(
+            Ballot.election_id == election_id,
+            or_(
+                Ballot.content_hash == content_hash,
+                and_(Ballot.credential == credential, Ballot.idempotency_key == key),
+            ),
+        )
+        return self.session.scalars(q).all()
+
+    def touch_session(self, token_hash: str, moment: datetime) -> None:
+        self.session.execute(
+            update(VoterSessionRow)
+            .where(VoterSessionRow.token_hash == token_hash)
+            .values(last_cast_at=moment)
+        )
 
     def ballot_by_content(self, election_id: str, content_hash: str) -> Ballot | None:
         q = select(Ballot).where(
