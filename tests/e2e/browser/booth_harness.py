@@ -359,8 +359,10 @@ def start_server(data_dir: Path, *, session_ttl_seconds: int = 30 * 60) -> Booth
     settings = Settings(data_dir=data_dir, session_ttl_seconds=session_ttl_seconds)
     runtime = build_runtime(settings, clock=clock)
     demo_codes = seed_demo(runtime) or []
-    app = create_app(settings, runtime=runtime, clock=clock)
     port = _free_port()
+    # The sign-in routes check Origin against the public origin: this server's.
+    os.environ["TOHYO_PUBLIC_ORIGIN"] = f"http://127.0.0.1:{port}"
+    app = create_app(settings, runtime=runtime, clock=clock)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="booth-server", daemon=True)

@@ -96,7 +96,9 @@ def test_revote_supersedes_and_check_page(page: Any, booth: BoothServer, artifac
     page.wait_for_url("**/check?code=*")
     wait_ready(page)
     page.click("#check-form button[type=submit]")
-    page.wait_for_function("() => document.querySelector('#check-result').dataset.outcome !== 'running'")
+    page.wait_for_function(
+        "() => document.querySelector('#check-result').dataset.outcome !== 'running'"
+    )
     assert page.get_attribute("#check-result", "data-outcome") == "counted"
     steps = page.locator(".check-step--ok").count()
     assert steps == 5  # found, signature, leaf, inclusion, receipt consistency
@@ -105,7 +107,9 @@ def test_revote_supersedes_and_check_page(page: Any, booth: BoothServer, artifac
     # The first ballot is on the board but superseded.
     page.fill("#tracking-input", first["tracking_code"].lower().replace("-", " "))
     page.click("#check-form button[type=submit]")
-    page.wait_for_function("() => document.querySelector('#check-result').dataset.outcome !== 'running'")
+    page.wait_for_function(
+        "() => document.querySelector('#check-result').dataset.outcome !== 'running'"
+    )
     assert page.get_attribute("#check-result", "data-outcome") == "not-counted"
     assert page.locator(".check-step--bad").count() == 0
 

@@ -42,9 +42,15 @@ export function keyId(name, type, key) {
  * @returns {{name: string, id: number, key: Uint8Array}}
  */
 export function parseVerifierKey(vkey) {
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3 || !/^[0-9a-f]{8}$/.test(parts[1])) throw new NoteError('bad log key');
-  const [name, idHex, b64] = parts;
+  // The name has no '+', the key ID is 8 hex digits; base64 may itself contain '+'.
+  const text = vkey.trim();
+  const first = text.indexOf('+');
+  const second = text.indexOf('+', first + 1);
+  if (first <= 0 || second !== first + 9) throw new NoteError('bad log key');
+  const name = text.slice(0, first);
+  const idHex = text.slice(first + 1, second);
+  const b64 = text.slice(second + 1);
+  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new NoteError('bad log key');
   let blob;
   try {
     blob = fromBase64(b64);
