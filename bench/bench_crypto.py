@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import gc
+import importlib.metadata
 import json
 import os
 import platform
@@ -297,7 +298,7 @@ def run(rounds: int, batch: int, sizes: list[int]) -> dict[str, Any]:
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
             "libsodium": libsodium_version(),
-            "pysodium": getattr(pysodium, "__version__", "unknown"),
+            "pysodium": importlib.metadata.version("pysodium"),
             "load_average": [round(x, 2) for x in os.getloadavg()],
         },
         "method": {
