@@ -1,0 +1,104 @@
+"""The officials' commands, end to end on SQLite (they call services, never SQL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tohyo.cli import serve
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def cli() -> typer.Typer:
+    app = typer.Typer()
+    serve.register(app)
+    return app
+
+
+def test_election_from_manifest_to_close(
+    cli: typer.Typer, tmp_path: Path, manifest_for: Any
+) -> None:
+    runner = CliRunner()
+    data = ["--data-dir", str(tmp_path / "var")]
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli, [*args, *data])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "schema at" in run("db", "upgrade")
+    manifest = tmp_path / "manifest.json"
+    manifest.write_bytes(manifest_for("cli-vote"))
+    roll = tmp_path / "roll.csv"
+    roll.write_text(
+        "voter_id,name,birth_date,address_code,district\n"
+        "A1,甲,1980-01-01,082201,\nA2,乙,1981-01-01,082201,\nA3,丙,2019-01-01,082201,\n"
+    )
+    assert json.loads(run("election", "create", "--manifest", str(manifest)))["state"] == "draft"
+    imported = run("voters", "import", "cli-vote", str(roll))
+    assert "added 2" in imported and "under_age" in imported
+    assert json.loads(run("election", "dev-key", "cli-vote"))["state"] == "key_ceremony"
+    assert json.loads(run("election", "open", "cli-vote"))["state"] == "open"
+    codes = run("codes", "issue", "cli-vote").strip().splitlines()
+    assert len(codes) == 2 and all(len(line.split("\t")[1]) == 19 for line in codes)
+    assert "credential" in run("election", "paper-vote", "cli-vote", "--voter-id", "A1")
+    counts = json.loads(run("election", "counts", "cli-vote"))
+    assert (counts["voters_on_roll"], counts["paper_overrides"]) == (2, 1)
+    refused = runner.invoke(cli, ["election", "close", "cli-vote", *data])
+    assert refused.exit_code == 1 and "election.reason_required" in refused.output
+    assert json.loads(run("election", "close", "cli-vote", "--reason", "test"))["state"] == "closed"
+    assert "cli-vote\tclosed" in run("election", "list")
+
+
+def test_witness_keygen(cli: typer.Typer, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["witness", "keygen", "--name", "observer.example", "--out", str(tmp_path / "w.key")]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("observer.example+")
+    assert (tmp_path / "w.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_refusal_to_start_is_reported(cli: typer.Typer, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["election", "list", "--data-dir", str(tmp_path), "--database-url", "sqlite:///:memory:"],
+    )
+    assert result.exit_code == 2 and "refusing to start" in result.output
+
+
+def test_witness_run_against_a_live_server(
+    cli: typer.Typer, tmp_path: Path, election: Any, live_server: str
+) -> None:
+    runner = CliRunner()
+    key = tmp_path / "w.key"
+    runner.invoke(cli, ["witness", "keygen", "--name", "observer.example", "--out", str(key)])
+    args = [
+        "witness",
+        "run",
+        "--server",
+        live_server,
+        "--election",
+        election.id,
+        "--key",
+        str(key),
+        "--state",
+        str(tmp_path / "state.json"),
+        "--rounds",
+        "2",
+        "--interval",
+        "0",
+    ]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "co-signed size 0" in result.output
