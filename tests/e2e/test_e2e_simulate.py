@@ -9,20 +9,28 @@ tests/e2e/tsukuba-2025-votes.csv`` runs the full one over HTTP as the demo.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from tohyo.cli.main import _register, app
+from tohyo.log import parse_note
 from tohyo.record.manifest import parse_manifest
 from tohyo.simulate.direct import generate_record
 from tohyo.simulate.votes import TSUKUBA_2025, parse_votes
-from tohyo.verify import verify_record
+from tohyo.verify import Status, verify_record
 
 HERE = Path(__file__).parent
 MANIFEST = HERE.parents[0] / "vectors" / "manifests" / "tsukuba-2025-survey.json"
+_GEN = HERE.parents[0] / "vectors" / "records" / "generate.py"
+_spec = importlib.util.spec_from_file_location("record_vectors_e2e", _GEN)
+assert _spec is not None and _spec.loader is not None
+vectors = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(vectors)
 
 
 def _published(scale: int) -> dict[str, dict[str, int]]:
@@ -53,6 +61,18 @@ def test_scaled_tsukuba_survey_over_http_reproduces_the_figures(tmp_path: Path) 
     assert report.ok, report.to_json()
     verified = CliRunner().invoke(app, ["verify", str(out), "--quiet", "--workers", "0"])
     assert verified.exit_code == 0 and "record VALID" in verified.output
+
+    # Two independent witnesses cosigned over HTTP, the final head included (V7).
+    header = json.loads((out / "record.json").read_bytes())
+    assert len(header["log"]["witnesses"]) == 2
+    assert report.checks["V7"].note.startswith("2 witnesses; ")
+    final = json.loads((out / "heads.jsonl").read_bytes().split(b"\n")[-2])["note"]
+    assert len(parse_note(final).signatures) == 3  # the log and both witnesses
+    for name in ("cosignature", "cosignature-missing"):  # forged, missing: V7 fails
+        copy = tmp_path / name
+        shutil.copytree(out, copy)
+        vectors.MUTATIONS[name][1](copy)
+        assert verify_record(copy, workers=0).checks["V7"].status is Status.FAIL
 
 
 @pytest.mark.slow

@@ -35,7 +35,8 @@ def test_every_mutant_fails_with_its_check_named(name: str, tmp_path: Path) -> N
 
 def test_the_corpus_covers_every_kind_of_field() -> None:
     kinds = {"ballot-ciphertext", "proof-scalar", "log-entry-removed", "signed-head",
-             "cosignature", "decryption-share", "result-count", "joint-key", "manifest",
+             "cosignature", "cosignature-missing", "cosignature-unlisted",
+             "decryption-share", "result-count", "joint-key", "manifest",
              "duplicated-ballot", "truncated-entries", "unknown-version", "missing-file"}
     assert kinds <= set(vectors.MUTATIONS)
 

@@ -28,9 +28,9 @@ def _register() -> None:
     from tohyo.cli import serve  # election service: serve, db, election, voters, codes, witness
 
     serve.register(app)
-    from tohyo.cli import simulate, trustee, verify  # ceremony, verifier, simulation (issue 4)
+    from tohyo.cli import record, simulate, trustee, verify  # issue 4: ceremony … record
 
-    for module in (verify, simulate, trustee):
+    for module in (verify, simulate, trustee, record):
         module.register(app)
 
 

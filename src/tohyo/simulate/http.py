@@ -5,9 +5,17 @@ SQLite database; officials' steps (manifest, roll, voting codes, key ceremony,
 opening, paper votes, close) call the same services as the ``tohyo election``
 commands; every ballot is encrypted by the Python voter client and cast over
 HTTP, and each receipt is checked. The clock is simulated, so that a manifest
-whose period is in the past (the 2025 survey) can still be voted in. Then the
-trustees each check the final board and decrypt (§REC-6), and the record is
-written.
+whose period is in the past (the 2025 survey) can still be voted in.
+
+Independent witnesses (:class:`tohyo.log.Witness`, each with its own Ed25519
+key and state file, driven by the same round as ``tohyo witness run``) fetch
+the signed head over HTTP, check its consistency with the last head they
+cosigned, and post their cosignatures back: at the opening, every
+:data:`WITNESS_EVERY` voters, and after the close, so the final head carries
+every witness's cosignature (check V7). Then the trustees each check the final
+board and decrypt (§REC-6), the service combines the shares (the election
+becomes ``tallied``) and exports the record listing the witnesses' keys (it
+becomes ``published``).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tohyo.crypto.context import ProofContext
 from tohyo.crypto.decryption import DecryptionShare
@@ -28,7 +37,10 @@ from tohyo.record.manifest import Manifest, manifest_hash
 from tohyo.simulate.ceremony import run_ceremony
 from tohyo.simulate.direct import Voter, _corrupt
 
-__all__ = ["simulate_over_http"]
+__all__ = ["WITNESS_EVERY", "simulate_over_http"]
+
+#: Witnesses cosign the latest head after every this many voters (and at the close).
+WITNESS_EVERY = 25
 
 
 class _Clock:
@@ -70,9 +82,13 @@ def simulate_over_http(
     trustees: tuple[int, int] | None = None,
     withdrawals: Sequence[tuple[str, str]] = (),
     cheating_trustee: int | None = None,
+    witnesses: int = 2,
     progress: Callable[[str], None] | None = None,
 ) -> RecordHeader:
     """Run the election through a loopback server and write its record to ``out``.
+
+    Args:
+        witnesses: how many independent witnesses cosign the log's heads.
 
     Raises:
         ValueError: ``trustees`` differ from the manifest's (edit the manifest).
@@ -124,17 +140,23 @@ def simulate_over_http(
             if time.time() > deadline or not thread.is_alive():
                 raise RuntimeError("the simulation server did not start")
             time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
         try:
-            _cast_all(VoterClient, httpx, port, eid, voters, codes, say)
+            with httpx.Client(base_url=base, timeout=60) as http:
+                observers = _Witnesses(http, eid, work, witnesses, clock)
+                observers.round()
+                _cast_all(VoterClient, http, eid, voters, codes, say, observers.round)
+                for number, voter in enumerate(voters):
+                    if voter.paper:
+                        key = roll.voter_key_hex(runtime, eid, ids[number])
+                        overrides.record_paper_vote(runtime, eid, key, actor=actor)
+                clock.set(manifest.period.end.astimezone(UTC))
+                elections.close_election(runtime, eid, actor=actor)
+                observers.round()
+                say(f"{witnesses} witnesses cosigned the final head")
         finally:
             server.should_exit = True
             thread.join(timeout=30)
-        for number, voter in enumerate(voters):
-            if voter.paper:
-                key = roll.voter_key_hex(runtime, eid, ids[number])
-                overrides.record_paper_vote(runtime, eid, key, actor=actor)
-        clock.set(manifest.period.end.astimezone(UTC))
-        elections.close_election(runtime, eid, actor=actor)
 
         say("tally: every trustee checks the final board and decrypts")
         snapshot = tally.board_snapshot(runtime, eid)
@@ -145,21 +167,56 @@ def simulate_over_http(
             if key.trustee == cheating_trustee:
                 mine = tuple(_corrupt(s) for s in mine)
             shares += mine
-        document = tally.run_tally(snapshot, board, shares)
-        return tally.export_record(snapshot, document, out)
+        tally.record_tally(runtime, eid, shares, actor=actor)
+        return tally.publish_record(runtime, eid, out, actor=actor,
+                                    witness_keys=observers.keys)
     finally:
         runtime.close()
 
 
-def _cast_all(client_cls, httpx, port, eid, voters, codes, say) -> None:  # type: ignore[no-untyped-def]
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-        client = client_cls(http)
-        info = client.election(eid)
-        start = time.time()
-        for number, (voter, code) in enumerate(zip(voters, codes, strict=False)):
-            session = client.start_session(eid, code)
-            for choices in voter.ballots:
-                client.cast(info, session, choices)
-            if (number + 1) % 100 == 0:
-                say(f"cast {number + 1}/{len(voters)} voters over HTTP "
-                    f"({time.time() - start:.0f}s)")
+class _Witnesses:
+    """Independent witnesses with their own keys and state files, cosigning over HTTP."""
+
+    def __init__(self, http: Any, election_id: str, work: Path, count: int,
+                 clock: _Clock) -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        from tohyo.log import CosignatureSigner, Witness, encode_verifier_key, verifier_from_key
+
+        self._http, self._election_id = http, election_id
+        response = http.get(f"/api/v1/elections/{election_id}/log/key")
+        response.raise_for_status()
+        log_key = verifier_from_key(response.text.strip())
+        self._witnesses = []
+        for i in range(1, count + 1):
+            # The service refuses cosignatures dated after its clock: witnesses
+            # sign with the simulated time, as they would with a real one.
+            signer = CosignatureSigner(f"witness-{i}.tohyo.invalid", Ed25519PrivateKey.generate(),
+                                       clock=lambda: clock().timestamp())
+            state = work / f"witness-{i}"
+            state.mkdir()
+            self._witnesses.append((Witness(signer, [log_key], state / "state.json"),
+                                    encode_verifier_key(signer.verifier())))
+        self.keys = tuple(vkey for _, vkey in self._witnesses)
+
+    def round(self) -> None:
+        """Each witness fetches, checks, cosigns and posts the latest head."""
+        from tohyo.cli.witness import witness_round
+
+        for witness, vkey in self._witnesses:
+            witness_round(self._http, self._election_id, witness, vkey)
+
+
+def _cast_all(client_cls, http, eid, voters, codes, say, cosign) -> None:  # type: ignore[no-untyped-def]
+    client = client_cls(http)
+    info = client.election(eid)
+    start = time.time()
+    for number, (voter, code) in enumerate(zip(voters, codes, strict=False)):
+        session = client.start_session(eid, code)
+        for choices in voter.ballots:
+            client.cast(info, session, choices)
+        if (number + 1) % WITNESS_EVERY == 0:
+            cosign()
+        if (number + 1) % 100 == 0:
+            say(f"cast {number + 1}/{len(voters)} voters over HTTP "
+                f"({time.time() - start:.0f}s)")

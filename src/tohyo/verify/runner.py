@@ -12,6 +12,7 @@ not count (superseded, overridden) and subtracts them.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
@@ -82,9 +83,9 @@ class _Dask:
     """Jobs on a Dask cluster (``--dask ADDRESS``); workers need tohyo installed."""
 
     def __init__(self, address: str) -> None:
-        from distributed import Client  # optional dependency: the [cluster] extra
-
-        self._client = Client(address)
+        # The optional [cluster] extra; untyped, so it is held as Any.
+        distributed: Any = importlib.import_module("distributed")
+        self._client: Any = distributed.Client(address)
 
     def submit(self, fn: Callable[[A], T], arg: A) -> Any:
         return self._client.submit(fn, arg, pure=False)

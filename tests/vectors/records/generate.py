@@ -193,6 +193,31 @@ def _cosignature(d: Path) -> None:
     _write_lines(d, "heads.jsonl", lines)
 
 
+def _drop_final_cosignature(d: Path) -> None:
+    """A witness's cosignature of the final head goes missing."""
+    lines = _lines(d, "heads.jsonl")
+    obj = json.loads(lines[-1])
+    note_lines = obj["note"].split("\n")
+    del note_lines[-2]  # the last witness's line (the log's signature comes first)
+    obj["note"] = "\n".join(note_lines)
+    lines[-1] = _canonical(obj)
+    _write_lines(d, "heads.jsonl", lines)
+
+
+def _unlisted_cosignature(d: Path) -> None:
+    """A valid cosignature by a witness key the header does not list."""
+    from tohyo.log import CosignatureSigner, parse_note
+
+    lines = _lines(d, "heads.jsonl")
+    obj = json.loads(lines[0])
+    note = parse_note(obj["note"])
+    stranger = CosignatureSigner.generate("stranger.example")
+    obj["note"] = note.with_signatures(stranger.sign_at(note.text.encode(), 1_740_000_000)
+                                       ).to_text()
+    lines[0] = _canonical(obj)
+    _write_lines(d, "heads.jsonl", lines)
+
+
 def _share(tally: Any) -> None:
     used = tally["decryption"]["trustees"][0]
     share = next(s for s in tally["shares"] if s["trustee"] == used)
@@ -266,6 +291,8 @@ MUTATIONS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "truncated-entries": ("V4", _truncate_entries),
     "signed-head": ("V6", _head_root),
     "cosignature": ("V7", _cosignature),
+    "cosignature-missing": ("V7", _drop_final_cosignature),
+    "cosignature-unlisted": ("V7", _unlisted_cosignature),
     "decryption-share": ("V13", _json_edit("tally.json", _share)),
     "result-count": ("V14", _json_edit("tally.json", _result_count)),
     "aggregate": ("V12", _json_edit("tally.json", _aggregate)),

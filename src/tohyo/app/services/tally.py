@@ -7,6 +7,13 @@ with the one implementation of the effective-ballot rules
 proposal: each recomputes it from the same board (:func:`trustee_shares`,
 §REC-6) and refuses if it differs, or if the election is not closed (THREATS
 #15, #46). :func:`export_record` writes the record directory.
+
+The lifecycle (:mod:`tohyo.app.domain.lifecycle`) follows the tally:
+:func:`record_tally` combines the trustees' shares, stores the tally and moves
+the election from ``closed`` to ``tallied`` (``RecordTally``);
+:func:`publish_record` exports the record from the stored tally and moves it
+to ``published`` (``Publish``). :func:`export_board` writes what the trustees
+check before decrypting: the closed board and the aggregate to decrypt.
 """
 
 from __future__ import annotations
@@ -17,24 +24,37 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tohyo.app.errors import Conflict
-from tohyo.app.services.common import load_election, manifest_of
+from tohyo.app.domain.errors import DomainError
+from tohyo.app.domain.lifecycle import Action, Phase, Publish, RecordTally, transition
+from tohyo.app.errors import BadRequest, Conflict
+from tohyo.app.services.common import audit, domain_error, domain_state, load_election, manifest_of
 from tohyo.app.services.runtime import Runtime
+from tohyo.app.store.trustees import ElectionTally, tally_of
+from tohyo.app.store.uow import UnitOfWork
 from tohyo.crypto.context import ProofContext
 from tohyo.crypto.decryption import DecryptionShare, compute_shares
-from tohyo.crypto.dkg_messages import JointKey
+from tohyo.crypto.dkg import verify_transcript
+from tohyo.crypto.dkg_messages import DkgTranscript, JointKey
 from tohyo.crypto.dkg_state import TrusteeKey
 from tohyo.crypto.elgamal import Ciphertext, PublicKey
-from tohyo.log import parse_note
-from tohyo.record.canonical import loads_strict
+from tohyo.crypto.errors import CryptoError
+from tohyo.log import (
+    CosignatureVerifier,
+    LogError,
+    SignedNote,
+    parse_note,
+    verifier_from_key,
+    verify_cosignature,
+)
+from tohyo.record.canonical import dumps_canonical, loads_strict
 from tohyo.record.counting import BoardCount, board_for_decryption, count_board, finish_tally
-from tohyo.record.format import LogInfo, RecordHeader, RollCommitment
+from tohyo.record.format import LogInfo, RecordHeader, RollCommitment, record_hash
 from tohyo.record.manifest import Manifest
 from tohyo.record.tally import TallyDocument
 from tohyo.record.writer import RecordWriter
 
-__all__ = ["BoardSnapshot", "board_snapshot", "export_record", "propose_tally",
-           "run_tally", "trustee_shares"]
+__all__ = ["BoardSnapshot", "board_snapshot", "export_board", "export_record", "propose_tally",
+           "publish_record", "record_tally", "recorded_tally", "run_tally", "trustee_shares"]
 
 _CLOSED = ("closed", "tallied", "published")
 
@@ -82,8 +102,9 @@ def board_snapshot(runtime: Runtime, election_id: str) -> BoardSnapshot:
             lines = [c.line.rstrip("\n") + "\n" for c in uow.cosignatures(election_id, cp.size)]
             heads.append(cp.note + "".join(lines))
         keys = sorted(v.voter_key for v in uow.voters(election_id) if v.eligible)
-        ceremony = loads_strict(row.key_transcript.encode(), max_bytes=64 << 20, max_depth=64)
+        stored = loads_strict(row.key_transcript.encode(), max_bytes=64 << 20, max_depth=64)
         mhash = bytes.fromhex(row.manifest_hash)
+    ceremony = _ceremony(stored, election_id, mhash)
     commitment = hashlib.sha256("\n".join(keys).encode()).hexdigest()
     return BoardSnapshot(
         election_id=election_id,
@@ -96,6 +117,25 @@ def board_snapshot(runtime: Runtime, election_id: str) -> BoardSnapshot:
         log_key=runtime.ledger.verifier_key(election_id),
         roll=RollCommitment(len(keys), commitment),
     )
+
+
+def _ceremony(stored: Any, election_id: str, mhash: bytes) -> Mapping[str, Any]:
+    """``{"transcript", "joint_key"}`` of §REC-3.2 from the stored ceremony.
+
+    The relay and the file ceremony store both; a dev key (``tohyo election
+    dev-key``) stores only the transcript, whose joint key is recomputed.
+
+    Raises:
+        Conflict: ``tally.no_key`` without a transcript that verifies.
+    """
+    if isinstance(stored, dict) and {"transcript", "joint_key"} <= set(stored):
+        return stored
+    try:
+        transcript = DkgTranscript.from_json(stored["transcript"])
+        joint = verify_transcript(ProofContext(election_id, mhash), transcript)
+    except (CryptoError, KeyError, TypeError) as exc:
+        raise Conflict("tally.no_key", "the election key has no verifiable transcript") from exc
+    return {"transcript": stored["transcript"], "joint_key": joint.to_json()}
 
 
 def propose_tally(snapshot: BoardSnapshot) -> BoardCount:
@@ -127,10 +167,7 @@ def run_tally(
     joint = snapshot.joint
     context = ProofContext(snapshot.election_id, snapshot.manifest_hash,
                            joint.public_key.element)
-    head = parse_note(snapshot.final_head)
-    lines = head.text.split("\n")
-    size, root = int(lines[1]), _b64(lines[2])
-    return finish_tally(snapshot.manifest, context, joint, board, (size, root), shares)
+    return finish_tally(snapshot.manifest, context, joint, board, _final(snapshot), shares)
 
 
 def _b64(text: str) -> bytes:
@@ -146,14 +183,23 @@ def export_record(
     *,
     witness_keys: tuple[str, ...] = (),
 ) -> RecordHeader:
-    """Write the election record directory (§REC-2, §REC-3)."""
+    """Write the election record directory (§REC-2, §REC-3).
+
+    The heads keep the log's signature and the cosignatures of the listed
+    witnesses only: the record lists the witnesses its readers should trust,
+    and check V7 refuses a cosignature by a key it does not list.
+
+    Raises:
+        BadRequest: ``record.bad_witness_key`` (not a cosignature/v1 vkey).
+    """
+    witnesses = _witness_verifiers(witness_keys)
     with RecordWriter(out) as writer:
         writer.write_manifest(snapshot.manifest.to_json())
         writer.write_ceremony(snapshot.ceremony["transcript"], snapshot.ceremony["joint_key"])
         for leaf in snapshot.leaves:
             writer.add_entry(leaf)
         for head in snapshot.heads:
-            writer.add_head(head)
+            writer.add_head(_keep_cosignatures(head, snapshot, witnesses))
         writer.write_tally(tally.to_json())
         return writer.finish(
             election_id=snapshot.election_id,
@@ -161,3 +207,167 @@ def export_record(
             roll=snapshot.roll,
             log=LogInfo(snapshot.log_origin, snapshot.log_key, witness_keys),
         )
+
+
+def _witness_verifiers(witness_keys: tuple[str, ...]) -> tuple[CosignatureVerifier, ...]:
+    out = []
+    for vkey in witness_keys:
+        try:
+            verifier = verifier_from_key(vkey)
+        except LogError as exc:
+            raise BadRequest("record.bad_witness_key", f"{vkey[:40]!r}: {exc}") from exc
+        if not isinstance(verifier, CosignatureVerifier):
+            raise BadRequest("record.bad_witness_key", f"{vkey[:40]!r} is not a witness key")
+        out.append(verifier)
+    return tuple(out)
+
+
+def _keep_cosignatures(
+    head: str, snapshot: BoardSnapshot, witnesses: tuple[CosignatureVerifier, ...]
+) -> str:
+    note = parse_note(head)
+    log = verifier_from_key(snapshot.log_key)
+    listed = {(w.name, w.key_id) for w in witnesses} | {(log.name, log.key_id)}
+    kept = tuple(s for s in note.signatures if (s.name, s.key_id) in listed)
+    return SignedNote(note.text, kept).to_text()
+
+
+def export_board(runtime: Runtime, election_id: str, out: Path | str) -> BoardCount:
+    """Write what the trustees check before decrypting (§REC-6, trustees.md).
+
+    ``out`` becomes a record directory whose ``tally.json`` is only the
+    proposal (final head, counts, aggregates), plus ``proposal.json`` with the
+    same aggregates, the input of ``tohyo trustee decrypt``.
+
+    Raises:
+        Conflict: ``tally.not_closed``, ``tally.no_key`` (see :func:`board_snapshot`).
+    """
+    snapshot = board_snapshot(runtime, election_id)
+    board = propose_tally(snapshot)
+    size, root = _final(snapshot)
+    proposal = {
+        "election_id": election_id,
+        "final_head": {"size": size, "root": root.hex()},
+        "counts": board.selection.counts(),
+        "aggregates": [{"label": lab, "ct": ct.to_json()} for lab, ct in board.aggregates.items()],
+    }
+    with RecordWriter(out) as writer:
+        writer.write_manifest(snapshot.manifest.to_json())
+        writer.write_ceremony(snapshot.ceremony["transcript"], snapshot.ceremony["joint_key"])
+        for leaf in snapshot.leaves:
+            writer.add_entry(leaf)
+        for head in snapshot.heads:
+            writer.add_head(head)
+        writer.write_tally(proposal)
+        writer.finish(election_id=election_id, manifest_hash=snapshot.manifest_hash,
+                      roll=snapshot.roll, log=LogInfo(snapshot.log_origin, snapshot.log_key, ()))
+    (Path(out) / "proposal.json").write_bytes(dumps_canonical(proposal, max_depth=16))
+    return board
+
+
+def _final(snapshot: BoardSnapshot) -> tuple[int, bytes]:
+    lines = parse_note(snapshot.final_head).text.split("\n")
+    return int(lines[1]), _b64(lines[2])
+
+
+def _advance(runtime: Runtime, uow: UnitOfWork, election_id: str, action: Action) -> None:
+    row = load_election(uow, election_id)
+    try:
+        state = transition(domain_state(runtime, uow, row), action, now=runtime.now())
+    except DomainError as exc:
+        raise domain_error(exc) from exc
+    row.state = state.phase.value
+
+
+def record_tally(
+    runtime: Runtime, election_id: str, shares: Iterable[DecryptionShare], *, actor: str
+) -> TallyDocument:
+    """Combine the trustees' shares, store the tally, and move the election to ``tallied``.
+
+    Bad shares are named and set aside; any t valid trustees decrypt (§REC-7.2).
+
+    Raises:
+        Conflict: ``tally.not_closed``, ``tally.no_key``,
+            ``tally.not_enough_shares`` (fewer than t valid trustees, naming the
+            excluded), ``election.invalid_transition`` (already tallied).
+    """
+    snapshot = board_snapshot(runtime, election_id)
+    board = propose_tally(snapshot)
+    try:
+        document = run_tally(snapshot, board, shares)
+    except CryptoError as exc:
+        raise Conflict("tally.not_enough_shares", str(exc)) from exc
+    with runtime.uow(write=True) as uow:
+        _advance(runtime, uow, election_id, RecordTally())
+        now = runtime.now()
+        uow.add(ElectionTally(
+            election_id=election_id,
+            final_size=document.final_size,
+            final_root=document.final_root,
+            tally_json=dumps_canonical(document.to_json(), max_depth=64).decode(),
+            recorded_at=now,
+        ))
+        audit(uow, election_id, "election.tally", actor, {
+            "final_size": document.final_size,
+            "trustees": list(document.trustees),
+            "excluded": [e.trustee for e in document.excluded],
+        }, now)
+        uow.commit()
+    return document
+
+
+def recorded_tally(runtime: Runtime, election_id: str) -> TallyDocument:
+    """The stored tally of a tallied (or published) election.
+
+    Raises:
+        Conflict: ``tally.not_recorded`` before :func:`record_tally`.
+    """
+    with runtime.uow() as uow:
+        load_election(uow, election_id)
+        row = tally_of(uow.session, election_id)
+        if row is None:
+            raise Conflict("tally.not_recorded", "the trustees' shares were not combined yet")
+        text = row.tally_json
+    return TallyDocument.from_json(loads_strict(text.encode(), max_bytes=256 << 20,
+                                                max_depth=64))
+
+
+def publish_record(
+    runtime: Runtime,
+    election_id: str,
+    out: Path | str,
+    *,
+    actor: str,
+    witness_keys: tuple[str, ...] = (),
+) -> RecordHeader:
+    """Export the record from the stored tally; the first export publishes the election.
+
+    Every listed witness must have cosigned the final head, or the record
+    would fail check V7; an election already published may be exported again.
+
+    Raises:
+        Conflict: ``tally.not_recorded``, ``record.stale_tally`` (the tally is
+            not bound to the final head), ``record.witness_missing``.
+        BadRequest: ``record.bad_witness_key``.
+    """
+    snapshot = board_snapshot(runtime, election_id)
+    document = recorded_tally(runtime, election_id)
+    size, root = _final(snapshot)
+    if (document.final_size, document.final_root) != (size, root.hex()):
+        raise Conflict("record.stale_tally", "the stored tally is not bound to the final head")
+    final = parse_note(snapshot.final_head)
+    for witness in _witness_verifiers(witness_keys):
+        try:
+            verify_cosignature(final, witness)
+        except LogError as exc:
+            raise Conflict("record.witness_missing",
+                           f"witness {witness.name} has not cosigned the final head: {exc}"
+                           ) from exc
+    header = export_record(snapshot, document, out, witness_keys=witness_keys)
+    with runtime.uow(write=True) as uow:
+        if load_election(uow, election_id).state == Phase.TALLIED.value:
+            _advance(runtime, uow, election_id, Publish())
+            audit(uow, election_id, "election.publish", actor,
+                  {"record_hash": record_hash(header).hex()}, runtime.now())
+            uow.commit()
+    return header
