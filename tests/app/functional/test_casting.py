@@ -89,3 +89,14 @@ def test_every_receipt_head_is_consistent_with_the_final_log(
     for receipt in receipts:
         head = open_checkpoint(receipt["checkpoint"], [verifier]).checkpoint
         assert tree.root(head.size) == head.root_hash
+
+
+def test_openapi_document_lists_the_api(client: Any) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    cast = paths["/api/v1/elections/{election_id}/ballots"]["post"]
+    assert {"ballot", "idempotency_key"} == set(
+        cast["requestBody"]["content"]["application/json"]["schema"]["required"]
+    )
+    for path in ("checkpoint", "entries", "inclusion", "consistency", "cosignatures", "key"):
+        assert f"/api/v1/elections/{{election_id}}/log/{path}" in paths

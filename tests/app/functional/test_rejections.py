@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -306,3 +307,19 @@ def test_error_bodies_are_json(election: Any, client: Any) -> None:
     response = client.post(f"/api/v1/elections/{election.id}/ballots", content=b"{}")
     assert response.status_code == 401
     assert set(json.loads(response.text)) == {"error"}
+
+
+def test_every_rfc9496_invalid_encoding_is_refused(
+    election: Any, voter: Any, cast_setup: Any
+) -> None:
+    """RFC 9496 §A.2: each invalid encoding, as α and as β of a ciphertext."""
+    vectors = json.loads(
+        (Path(__file__).parents[2] / "vectors" / "ristretto255" / "rfc9496.json").read_text()
+    )["invalid_encodings"]["vectors"]
+    _, session, ballot = cast_setup
+    for vector in vectors:
+        for field in ("alpha", "beta"):
+            bad = _set_first(
+                ballot.to_json(), ("questions", 2, "selections", 1, "ct", field), vector["encoding"]
+            )
+            refused(voter, election, session.token, body_of(bad), 400, "ballot.bad_encoding")
