@@ -57,7 +57,7 @@ def manifest_of(runtime: Runtime, row: Election) -> Manifest:
     if manifest is None:
         manifest = parse_manifest(row.manifest_json.encode())
         runtime.cache[key] = manifest
-    return manifest  # type: ignore[no-any-return]
+    return manifest
 
 
 def domain_state(runtime: Runtime, uow: UnitOfWork, row: Election) -> ElectionState:

@@ -61,4 +61,4 @@ def election_context(runtime: Runtime, row: Election) -> ElectionContext:
             ballot_style(manifest),
         )
         runtime.cache[key] = ctx
-    return ctx  # type: ignore[no-any-return]
+    return ctx
