@@ -82,9 +82,7 @@ def test_ballot_for_another_election(page: Any, booth: BoothServer) -> None:
     vote_all_kinds(page)
     page.click("#ballot-form button[type=submit]")
     page.wait_for_url("**/review")
-    page.evaluate(
-        "(p) => sessionStorage.setItem('tohyo:" + ALL_KINDS + ":pending', p)", foreign
-    )
+    page.evaluate("(p) => sessionStorage.setItem('tohyo:" + ALL_KINDS + ":pending', p)", foreign)
     page.reload()
     wait_ready(page)
     before = (log_size(booth, ALL_KINDS), ballots(booth, ALL_KINDS))
