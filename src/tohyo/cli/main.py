@@ -32,6 +32,9 @@ def _register() -> None:
 
     for module in (verify, simulate, trustee, record):
         module.register(app)
+    from tohyo.cli import audit  # issue 5: tohyo verify-audit (the booth's second-device check)
+
+    audit.register(app)
 
 
 def main() -> None:
