@@ -102,7 +102,7 @@ def create_app(
     Raises:
         StartupError: see :func:`tohyo.app.services.runtime.build_runtime`.
     """
-    from tohyo.app.web.routes import api, public
+    from tohyo.app.web.routes import api, public, trustee
 
     settings = settings or Settings.from_env()
     owned = runtime is None
@@ -131,6 +131,10 @@ def create_app(
     _install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(public.router)
+    app.include_router(trustee.router)  # the key-ceremony relay (issue 4)
+    from tohyo.app.web.routes import auth  # card and OIDC sign-in, officials (issue 6)
+
+    auth.install(app, rt)
     from tohyo.app.web.routes import voter  # the voter's pages and booth (issue 5)
 
     voter.install(app)

@@ -16,6 +16,7 @@ import hmac
 import secrets
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,6 +142,8 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
         self.codes: dict[str, _Code] = {}
         self.used_jti: set[str] = set()
         self.token_url = self.issuer + "/token"
+        #: Tests only: rewrites each successful token response (a forged ID token).
+        self.tamper: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         provider = self
 
         class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]

@@ -75,6 +75,8 @@ class _Handler(BaseHTTPRequestHandler):
         request = _Request("POST", self._url(), dict(self.headers), form)
         with _LOCK:
             status, body, headers = provider.create_token_response(request)
+        if provider.tamper is not None and status == 200 and isinstance(body, dict):
+            body = provider.tamper(body)  # tests only: a forged ID token
         self._reply(status, body, headers)
 
 

@@ -122,3 +122,81 @@ def jpki(
         keyer=keyer,
         directory=TSUKUBA,
     )
+
+
+# -- the real HTTP path: the service's app with the test CA and the test provider --------
+
+REDIRECT_HOST = "https://testserver"
+
+
+@pytest.fixture(scope="session")
+def idp():
+    from tohyo.testidp import ProviderServer, TestUser
+
+    server = ProviderServer().start()
+    for user in (
+        TestUser("taro", TARO.name, TARO.birth_date.isoformat(), "茨城県", "つくば市", "研究学園1"),
+        TestUser("hanako", "筑波 花子", "1985-05-05", "茨城県", "つくば市", "天王台1"),
+        TestUser("mito", "水戸 一郎", "1985-05-05", "茨城県", "水戸市"),
+        TestUser("kid", "筑波 三郎", "2020-01-01", "茨城県", "つくば市"),
+    ):
+        server.provider.add_user(user)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def rp_key():
+    from joserfc.jwk import RSAKey
+
+    return RSAKey.generate_key(2048, parameters={"kid": "tohyo-rp"})
+
+
+def auth_config(ca: TestCA, ocsp_server: RevocationServer, idp, rp_key, tmp: Path, **kw):
+    import json
+
+    from joserfc.jwk import KeySet
+
+    from tohyo.app.auth.config import AuthConfig
+    from tohyo.testidp import RegisteredClient
+
+    key_file = tmp / "rp-key.json"
+    key_file.write_text(json.dumps(rp_key.as_dict(private=True)))
+    key_file.chmod(0o600)
+    public = KeySet([rp_key]).as_dict(private=False)
+    idp.provider.register_client(
+        RegisteredClient("tohyo", (REDIRECT_HOST + "/auth/oidc/callback",), public)
+    )
+    settings = {
+        "public_origin": REDIRECT_HOST,
+        "jpki_root": ca.directory / "root.crt.pem",
+        "jpki_ocsp_url": ocsp_server.url + "/ocsp",
+        "jpki_crl_url": ocsp_server.url + "/crl",
+        "oidc_issuer": idp.issuer,
+        "oidc_client_id": "tohyo",
+        "oidc_client_key": key_file,
+    }
+    settings.update(kw)
+    return AuthConfig(**settings)
+
+
+def make_client(runtime, config):
+    """The service's app on ``runtime``, configured with ``config``, over https://testserver."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*starlette.testclient")
+        from fastapi.testclient import TestClient
+
+    from tohyo.app.main import create_app
+
+    runtime.cache["auth.config"] = config
+    app = create_app(runtime.settings, runtime=runtime)
+    return TestClient(app, base_url=REDIRECT_HOST)
+
+
+@pytest.fixture
+def http(runtime, ca, ocsp_server, idp, rp_key, tmp_path):
+    config = auth_config(ca, ocsp_server, idp, rp_key, tmp_path)
+    with make_client(runtime, config) as client:
+        yield client

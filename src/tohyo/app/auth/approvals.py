@@ -21,7 +21,7 @@ from tohyo.app.auth.audit import AuditLog
 from tohyo.app.auth.errors import ApprovalRejected
 from tohyo.app.auth.officials import Official, Role, require_role
 
-__all__ = ["Approval", "ApprovalBook", "GuardedAction"]
+__all__ = ["Approval", "ApprovalBook", "ApprovalTicket", "GuardedAction", "pending_approvals"]
 
 
 class GuardedAction(StrEnum):
@@ -103,6 +103,10 @@ class ApprovalBook:
             as_utc(row.expires_at),
         )
 
+    def get(self, approval_id: str) -> Approval:
+        """Raises: ApprovalRejected: ``auth.approval.unknown``."""
+        return self._load(approval_id)
+
     def approve(
         self, official: Official, approval_id: str, *, now: datetime | None = None
     ) -> Approval:
@@ -174,3 +178,46 @@ class ApprovalBook:
             now=moment,
         )
         return approval
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalTicket:
+    """An approval to spend inside a service function (``open_election(..., approval=t)``).
+
+    The service calls :meth:`consume` before it changes anything: the approval is
+    then used up even if the action fails later (fail closed: ask again).
+    """
+
+    book: ApprovalBook
+    approval_id: str
+
+    def consume(
+        self, action: GuardedAction, election_id: str, *, now: datetime | None = None
+    ) -> Approval:
+        """Raises: ApprovalRejected (see :meth:`ApprovalBook.consume`)."""
+        return self.book.consume(self.approval_id, action, election_id, now=now)
+
+
+def pending_approvals(
+    book: ApprovalBook, election_id: str | None = None, *, now: datetime | None = None
+) -> tuple[Approval, ...]:
+    """Requests not yet executed and not expired, oldest first (for the approvers' list)."""
+    moment = utcnow(now)
+    t = tables.approvals
+    query = select(t).where(t.c.executed_at.is_(None)).order_by(t.c.requested_at)
+    if election_id is not None:
+        query = query.where(t.c.election_id == election_id)
+    with book.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return tuple(
+        Approval(
+            r.id,
+            GuardedAction(r.action),
+            r.election_id,
+            r.requested_by,
+            r.approved_by,
+            as_utc(r.expires_at),
+        )
+        for r in rows
+        if as_utc(r.expires_at) > moment
+    )

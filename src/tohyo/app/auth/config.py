@@ -36,6 +36,7 @@ from pathlib import Path
 __all__ = ["AuthConfig", "OidcIdentity"]
 
 OidcIdentity = str  #: ``"pairwise"`` or ``"resident"``
+DEFAULT_ORIGIN = "http://127.0.0.1:8000"
 _IDENTITIES = ("pairwise", "resident")
 
 
@@ -50,7 +51,7 @@ def _origin(url: str) -> str:
 class AuthConfig:
     """What the authentication routes need besides the runtime's keys and database."""
 
-    public_origin: str = "http://127.0.0.1:8000"
+    public_origin: str = DEFAULT_ORIGIN
     jpki_root: Path | None = None
     jpki_ocsp_url: str = ""
     jpki_crl_url: str = ""
@@ -86,7 +87,7 @@ class AuthConfig:
         root = env.get("TOHYO_JPKI_ROOT", "")
         key = env.get("TOHYO_OIDC_CLIENT_KEY", "")
         return cls(
-            public_origin=env.get("TOHYO_PUBLIC_ORIGIN", cls.public_origin),
+            public_origin=env.get("TOHYO_PUBLIC_ORIGIN", DEFAULT_ORIGIN),
             jpki_root=Path(root) if root else None,
             jpki_ocsp_url=env.get("TOHYO_JPKI_OCSP_URL", ""),
             jpki_crl_url=env.get("TOHYO_JPKI_CRL_URL", ""),

@@ -48,7 +48,7 @@ from tohyo.app.auth.jpki_profile import CardHolder, ProfileError, holder_from_ce
 from tohyo.app.auth.revocation import RevocationChecker
 from tohyo.record.manifest import Eligibility
 
-__all__ = ["CardCheck", "JpkiAuthenticator", "load_certificate"]
+__all__ = ["CardCheck", "JpkiAuthenticator", "check_card_certificate", "load_certificate"]
 
 _MAX_CERT = 16 * 1024
 
@@ -71,6 +71,53 @@ def load_certificate(data: bytes) -> x509.Certificate:
         return x509.load_der_x509_certificate(data)
     except ValueError as exc:
         raise _reject("auth.cert.malformed", "The card certificate could not be read.") from exc
+
+
+def check_card_certificate(
+    root: x509.Certificate, cert: x509.Certificate, *, now: datetime
+) -> CardHolder:
+    """Chain to ``root``, usage, validity at ``now`` and profile (§AUTH-JPKI-6, step 2).
+
+    Also what an auditor runs on a stored envelope, at its signing time.
+
+    Raises:
+        CertificateRejected: ``auth.cert.self_signed``, ``.untrusted``, ``.wrong_usage``,
+            ``.not_yet_valid``, ``.expired``, ``.profile``.
+    """
+    if cert.issuer == cert.subject and cert != root:
+        raise _reject("auth.cert.self_signed", "A self-signed certificate is not a card.")
+    try:
+        verify_certificate_signature(root, cert)
+    except (InvalidSignature, TypeError, ValueError) as exc:
+        raise _reject(
+            "auth.cert.untrusted", "The certificate was not issued by the trusted authority."
+        ) from exc
+    _check_usage(cert)
+    if now < cert.not_valid_before_utc:
+        raise _reject("auth.cert.not_yet_valid", "The card certificate is not yet valid.")
+    if now > cert.not_valid_after_utc:
+        raise _reject("auth.cert.expired", "The card certificate has expired.")
+    try:
+        return holder_from_certificate(cert)
+    except ProfileError as exc:
+        raise _reject(
+            "auth.cert.profile", "The certificate is not a signature certificate of a card."
+        ) from exc
+
+
+def _check_usage(cert: x509.Certificate) -> None:
+    wrong = _reject(
+        "auth.cert.wrong_usage", "The certificate is not the card's signature certificate."
+    )
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        basic = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except (x509.ExtensionNotFound, ValueError) as exc:
+        raise wrong from exc
+    if basic.ca or usage.key_cert_sign:
+        raise wrong
+    if not (usage.digital_signature and usage.content_commitment):
+        raise wrong
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,43 +189,9 @@ class JpkiAuthenticator:
         """Steps 2 (chain, usage, validity, profile) without the network.
 
         Raises:
-            CertificateRejected: ``auth.cert.self_signed``, ``.untrusted``, ``.wrong_usage``,
-                ``.not_yet_valid``, ``.expired``, ``.profile``.
+            CertificateRejected: see :func:`check_card_certificate`.
         """
-        if cert.issuer == cert.subject and cert != self.root:
-            raise _reject("auth.cert.self_signed", "A self-signed certificate is not a card.")
-        try:
-            verify_certificate_signature(self.root, cert)
-        except (InvalidSignature, TypeError, ValueError) as exc:
-            raise _reject(
-                "auth.cert.untrusted", "The certificate was not issued by the trusted authority."
-            ) from exc
-        self._check_usage(cert)
-        if now < cert.not_valid_before_utc:
-            raise _reject("auth.cert.not_yet_valid", "The card certificate is not yet valid.")
-        if now > cert.not_valid_after_utc:
-            raise _reject("auth.cert.expired", "The card certificate has expired.")
-        try:
-            return holder_from_certificate(cert)
-        except ProfileError as exc:
-            raise _reject(
-                "auth.cert.profile", "The certificate is not a signature certificate of a card."
-            ) from exc
-
-    @staticmethod
-    def _check_usage(cert: x509.Certificate) -> None:
-        wrong = _reject(
-            "auth.cert.wrong_usage", "The certificate is not the card's signature certificate."
-        )
-        try:
-            usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-            basic = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
-        except (x509.ExtensionNotFound, ValueError) as exc:
-            raise wrong from exc
-        if basic.ca or usage.key_cert_sign:
-            raise wrong
-        if not (usage.digital_signature and usage.content_commitment):
-            raise wrong
+        return check_card_certificate(self.root, cert, now=now)
 
     @staticmethod
     def verify_signature(cert: x509.Certificate, message: bytes, signature: bytes) -> None:

@@ -156,11 +156,15 @@ class RateLimiter:
             conn.execute(delete(t).where(t.c.key == _key(scope, "pair", source, account)))
             done = conn.execute(update(t).where(t.c.key == known).values(last_failure_at=moment))
             if done.rowcount == 0:
-                conn.execute(
-                    insert(t).values(
-                        key=known, failures=0, window_start=moment, last_failure_at=moment
-                    )
-                )
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            insert(t).values(
+                                key=known, failures=0, window_start=moment, last_failure_at=moment
+                            )
+                        )
+                except IntegrityError:  # a concurrent success from the same source won
+                    pass
 
     def reset_account(self, *, scope: str, account: str) -> None:
         """The recovery path: an administrator clears an account's slow mode."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tohyo.app.auth.approvals import ApprovalTicket, GuardedAction
 from tohyo.app.domain.errors import DomainError
 from tohyo.app.domain.lifecycle import (
     Close,
@@ -166,14 +167,21 @@ def install_public_key(
         return _summary(runtime, row)
 
 
-def open_election(runtime: Runtime, election_id: str, *, actor: str) -> ElectionSummary:
+def open_election(
+    runtime: Runtime, election_id: str, *, actor: str, approval: ApprovalTicket | None = None
+) -> ElectionSummary:
     """Open the ballot box and publish the empty log head (size 0).
 
     Withdrawals recorded before opening are then appended as the first leaves.
+    ``approval``: a second official's approval, spent first (two-person rule,
+    docs/adr/0014); the officials' HTTP routes always pass one.
 
     Raises:
         Conflict: ``election.no_key`` or a lifecycle refusal.
+        ApprovalRejected: the approval is unknown, unapproved, used or for another action.
     """
+    if approval is not None:
+        approval.consume(GuardedAction.OPEN, election_id, now=runtime.now())
     with runtime.ledger.lock(election_id):
         with runtime.uow(write=True) as uow:
             row = load_election(uow, election_id)
@@ -261,14 +269,24 @@ def withdraw_candidate(
 
 
 def close_election(
-    runtime: Runtime, election_id: str, *, actor: str, reason: str = ""
+    runtime: Runtime,
+    election_id: str,
+    *,
+    actor: str,
+    reason: str = "",
+    approval: ApprovalTicket | None = None,
 ) -> ElectionSummary:
     """Stop all casts and sign the final head (a ``close`` leaf ends the log's ballots).
+
+    ``approval`` as for :func:`open_election`.
 
     Raises:
         Conflict: a lifecycle refusal (``election.reason_required`` before the
             period's end without a reason, ``election.invalid_transition``).
+        ApprovalRejected: see :func:`open_election`.
     """
+    if approval is not None:
+        approval.consume(GuardedAction.CLOSE, election_id, now=runtime.now())
 
     def body(uow: UnitOfWork, _state: LogState) -> list[LeafWrite]:
         row = load_election(uow, election_id)

@@ -44,18 +44,20 @@ from tohyo.app.auth.errors import AuthError, CodeRejected
 from tohyo.app.auth.identity import IdentityKeyer, VerifiedVoter
 from tohyo.app.auth.ratelimit import RateLimiter
 from tohyo.app.domain.errors import DomainError
-from tohyo.app.errors import Forbidden, ServiceError, Unauthorized
-from tohyo.app.services.common import audit, load_election, manifest_of
+from tohyo.app.domain.lifecycle import ensure_casting_allowed
+from tohyo.app.errors import Conflict, Forbidden, ServiceError, Unauthorized
+from tohyo.app.services.common import audit, domain_state, load_election, manifest_of
 from tohyo.app.services.roll import voter_key_hex
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.services.sessions import IssuedSession, open_voting_session, start_session_with_code
 from tohyo.app.store.keys import load_or_create_secret
-from tohyo.record.manifest import AuthMethod, Manifest
+from tohyo.record.manifest import AuthMethod, Eligibility, Manifest
 
 __all__ = [
     "PERSON_DST",
     "LinkReport",
     "MethodRefused",
+    "election_rules",
     "identity_keyer",
     "is_open_roll",
     "link_roll",
@@ -102,6 +104,32 @@ def person_key(runtime: Runtime, election_id: str, identity_key: bytes) -> str:
 def is_open_roll(manifest: Manifest) -> bool:
     """Open roll iff the election has no letters (``code``) and so no imported roll."""
     return AuthMethod.CODE not in manifest.authentication
+
+
+def election_rules(runtime: Runtime, election_id: str) -> Eligibility:
+    """The eligibility rules of an election that is open for casting now.
+
+    Checked before a challenge or a provider round trip, so nobody signs with a
+    card for an election that cannot take the ballot.
+
+    Raises:
+        NotFound: ``election.not_found``.
+        Conflict: ``election.not_open``, ``election.not_started``, ``election.closed``.
+    """
+    with runtime.uow() as uow:
+        row = load_election(uow, election_id)
+        try:
+            ensure_casting_allowed(domain_state(runtime, uow, row), now=runtime.now())
+        except DomainError as exc:
+            closed = exc.code == "period_over" or row.state in (
+                "closed",
+                "tallied",
+                "published",
+                "disposed",
+            )
+            code = "election.closed" if closed else f"election.{exc.code}"
+            raise Conflict(code, str(exc)) from exc
+        return manifest_of(runtime, row).eligibility
 
 
 def _check_method(manifest: Manifest, verified: VerifiedVoter) -> None:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from tohyo.app.errors import BadRequest
-from tohyo.app.services import board, casting, counts, elections, sessions
+from tohyo.app.services import board, casting, counts, elections, identity
 from tohyo.app.web.deps import BearerToken, RuntimeDep, json_object, read_body
 
 __all__ = ["router"]
@@ -96,15 +96,16 @@ async def get_election(election_id: str, runtime: RuntimeDep) -> dict[str, Any]:
     "/elections/{election_id}/sessions",
     status_code=201,
     openapi_extra=_SESSION_BODY,
-    responses={400: _ERROR, 401: _ERROR, 403: _ERROR, 409: _ERROR},
+    responses={400: _ERROR, 401: _ERROR, 403: _ERROR, 409: _ERROR, 429: _ERROR},
 )
 async def start_session(election_id: str, request: Request, runtime: RuntimeDep) -> Any:
     """Exchange a one-time voting code for a voting session (bearer token)."""
     body = json_object(await read_body(request), runtime, {"code"})
     if not isinstance(body["code"], str) or len(body["code"]) > 64:
         raise BadRequest("request.invalid_fields", "code must be a short string")
-    issued = await run_in_threadpool(
-        sessions.start_session_with_code, runtime, election_id, body["code"]
+    source = request.client.host if request.client else "unknown"
+    issued = await run_in_threadpool(  # behind the rate limiter (authentication.md §AUTH-CODE)
+        identity.start_code_session, runtime, election_id, body["code"], source=source
     )
     return {
         "election_id": election_id,
