@@ -48,7 +48,7 @@ def _label(question: Question, option_id: str, lang: str) -> str:
             return f"{option.number} {option.name.get(lang)} ({option.kana})"
     for option in getattr(question, "options", ()):
         if option.id == option_id:
-            return option.label.get(lang)
+            return str(option.label.get(lang))
     for level in getattr(question, "levels", ()):
         if level.id == option_id:
             return str(level.value)
