@@ -1,9 +1,10 @@
 """``tohyo trustee``: the key ceremony and the decryption, on each trustee's own machine.
 
-An offline ceremony runs over a shared *ceremony directory* (a USB stick, a
-shared folder) that holds only public messages; each trustee's secrets stay
-in their own ``--secret`` file (mode 0600), which never leaves their machine
-(threshold.md §7). Rounds, in order, each run by every trustee::
+Each trustee's secrets stay in their own ``--secret`` file (mode 0600), which
+never leaves their machine (threshold.md §7). The public messages go through
+a board: a shared *ceremony directory* for an offline ceremony (a USB stick, a
+shared folder), or the election service's relay (``--server URL --election
+ID``). Rounds, in order, each run by every trustee::
 
     tohyo trustee init    --ceremony DIR --manifest M          # officials, once
     tohyo trustee keygen  --ceremony DIR --index I --secret S  # transport-I.json
@@ -12,6 +13,12 @@ in their own ``--secret`` file (mode 0600), which never leaves their machine
     tohyo trustee answer  --ceremony DIR --secret S            # answers-I.json
     tohyo trustee confirm --ceremony DIR --secret S            # confirmation-I.json
     tohyo trustee finish  --ceremony DIR                       # ceremony.json, or blame
+
+Through the server, the officials run ``init --election ID`` (it prints one
+enrolment token per trustee, to hand over in person) and, after the rounds,
+``install --election ID``; each trustee passes ``--server URL --election ID``
+instead of ``--ceremony DIR``, and ``keygen`` also ``--token T``. ``--wait S``
+polls for up to S seconds until every trustee's previous message is there.
 
 After the close, ``tohyo trustee decrypt`` checks the final board and
 decrypts only the aggregate it recomputes itself (record.md §REC-6).
@@ -22,17 +29,30 @@ decrypts only the aggregate it recomputes itself (record.md §REC-6).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from tohyo.cli._ceremony_board import (
+    Board,
+    BoardRefused,
+    FileBoard,
+    ServerBoard,
+    Waiting,
+    write_json,
+)
+from tohyo.cli.serve import DATA_DIR, DATABASE_URL, settings_from
+
 __all__ = ["register"]
 
 trustee_cli = typer.Typer(help="Trustees: key ceremony and decryption.", no_args_is_help=True)
-CEREMONY = typer.Option(..., "--ceremony", help="The shared ceremony directory.")
+CEREMONY = typer.Option(None, "--ceremony", help="The shared ceremony directory (offline).")
+SERVER = typer.Option(None, "--server", help="The election service's URL (relay).")
+ELECTION = typer.Option(None, "--election", help="The election id (with --server).")
+WAIT = typer.Option(0.0, "--wait", help="Seconds to wait for the others' messages.")
 SECRET = typer.Option(..., "--secret", help="This trustee's secret file (never share it).")
+ACTOR = typer.Option("cli", "--actor", help="Official recorded in the audit trail.")
 
 
 def _read(path: Path) -> Any:
@@ -43,66 +63,140 @@ def _read(path: Path) -> Any:
         raise typer.Exit(2) from exc
 
 
-def _write(path: Path, obj: Any, *, secret: bool = False) -> None:
-    from tohyo.record.canonical import dumps_canonical
+def _board(ceremony: Path | None, server: str | None, election: str | None, wait: float,
+           token: str | None = None) -> Board:
+    if server is not None and ceremony is None:
+        if not election:
+            raise typer.BadParameter("--server needs --election ID")
+        return ServerBoard(server, election, token, wait=wait)
+    if ceremony is None or server is not None:
+        raise typer.BadParameter("give either --ceremony DIR or --server URL --election ID")
+    return FileBoard(ceremony, wait=wait)
 
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if secret else 0o644)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(dumps_canonical(obj, max_depth=64))
-    tmp.replace(path)
+
+def _trustee_board(ceremony: Path | None, server: str | None, election: str | None,
+                   wait: float, state: dict[str, Any]) -> Board:
+    return _board(ceremony, server, election, wait, state.get("relay", {}).get("token"))
 
 
-def _context(ceremony: Path) -> tuple[Any, dict[str, Any]]:
+def _context(board: Board) -> tuple[Any, dict[str, Any]]:
     from tohyo.crypto.context import ProofContext
 
-    info = _read(ceremony / "election.json")
+    info = _guard(board.info)
     return ProofContext(info["election_id"], bytes.fromhex(info["manifest_hash"])), info
 
 
-def _all(ceremony: Path, prefix: str, size: int) -> list[Any]:
-    found = [ceremony / f"{prefix}-{i}.json" for i in range(1, size + 1)]
-    missing = [p.name for p in found if not p.exists()]
-    if missing:
-        typer.echo(f"waiting for: {', '.join(missing)}", err=True)
-        raise typer.Exit(3)
-    return [_read(p) for p in found]
+def _guard(fn: Any, *args: Any) -> Any:
+    """Run a board call; waiting exits 3 naming what is missing, a refusal exits 2."""
+    try:
+        return fn(*args)
+    except Waiting as exc:
+        typer.echo(f"waiting for: {exc}", err=True)
+        raise typer.Exit(3) from exc
+    except BoardRefused as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
-def _roster(ceremony: Path, info: dict[str, Any]) -> Any:
+def _publish(board: Board, kind: str, trustee: int, message: Any) -> None:
+    _guard(board.publish, kind, trustee, message)
+
+
+def _roster(board: Board, info: dict[str, Any]) -> Any:
     from tohyo.crypto.dkg import Roster
     from tohyo.crypto.transport import TransportKey
 
-    keys = tuple(TransportKey.from_json(k) for k in _all(ceremony, "transport", info["size"]))
+    keys = tuple(TransportKey.from_json(k) for k in _guard(board.all, "transport"))
     return Roster(info["threshold"], keys)
 
 
 @trustee_cli.command("init")
-def init(ceremony: Path = CEREMONY,
-         manifest: Path = typer.Option(..., help="The election manifest.")) -> None:
-    """Officials: start a ceremony directory for the manifest's trustees."""
+def init(ceremony: Path | None = CEREMONY,
+         manifest: Path | None = typer.Option(None, help="The election manifest (offline)."),
+         election: str | None = ELECTION,
+         actor: str = ACTOR,
+         data_dir: Path | None = DATA_DIR,
+         database_url: str | None = DATABASE_URL) -> None:
+    """Officials: start a ceremony (a directory, or the server's relay with --election)."""
+    if election is not None:
+        _open_relay(election, actor, data_dir, database_url)
+        return
+    if ceremony is None or manifest is None:
+        raise typer.BadParameter("give --ceremony DIR --manifest M, or --election ID")
     from tohyo.record.manifest import manifest_hash, parse_manifest
 
     m = parse_manifest(manifest.read_bytes())
     ceremony.mkdir(parents=True, exist_ok=True)
-    _write(ceremony / "election.json", {"election_id": m.id,
-                                        "manifest_hash": manifest_hash(m).hex(),
-                                        "threshold": m.threshold, "size": len(m.trustees)})
+    write_json(ceremony / "election.json", {"election_id": m.id,
+                                            "manifest_hash": manifest_hash(m).hex(),
+                                            "threshold": m.threshold, "size": len(m.trustees)})
     typer.echo(f"ceremony for {m.id}: {m.threshold} of {len(m.trustees)} trustees")
 
 
+def _service(data_dir: Path | None, database_url: str | None, call: Any) -> Any:
+    from tohyo.app.errors import ServiceError, StartupError
+    from tohyo.app.services.runtime import build_runtime
+
+    try:
+        runtime = build_runtime(settings_from(data_dir, database_url))
+    except StartupError as exc:
+        typer.echo(f"refusing to start: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        return call(runtime)
+    except ServiceError as exc:
+        typer.echo(f"{exc.code}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.close()
+
+
+def _open_relay(election: str, actor: str, data_dir: Path | None,
+                database_url: str | None) -> None:
+    from tohyo.app.services.ceremony import open_ceremony
+
+    invitations = _service(data_dir, database_url,
+                           lambda rt: open_ceremony(rt, election, actor=actor))
+    typer.echo(f"key ceremony of {election} open on the server; hand each trustee their "
+               "index and token in person:")
+    for inv in invitations:
+        typer.echo(f"trustee {inv.trustee}\t{inv.member_id}\t{inv.token}")
+
+
+@trustee_cli.command("install")
+def install(election: str = typer.Option(..., "--election", help="The election id."),
+            actor: str = ACTOR,
+            data_dir: Path | None = DATA_DIR,
+            database_url: str | None = DATABASE_URL) -> None:
+    """Officials: verify the relayed transcript and install the joint key."""
+    from tohyo.app.services.ceremony import install_ceremony_key
+
+    summary = _service(data_dir, database_url,
+                       lambda rt: install_ceremony_key(rt, election, actor=actor))
+    typer.echo(f"joint key {summary.public_key} installed; the election can open")
+
+
 @trustee_cli.command("keygen")
-def keygen(ceremony: Path = CEREMONY, index: int = typer.Option(..., help="Your index i."),
+def keygen(ceremony: Path | None = CEREMONY, server: str | None = SERVER,
+           election: str | None = ELECTION, wait: float = WAIT,
+           index: int = typer.Option(..., help="Your index i."),
+           token: str | None = typer.Option(None, help="Your enrolment token (--server)."),
            secret: Path = SECRET) -> None:
-    """Round 0: make your transport key; publish transport-I.json."""
+    """Round 0: make your transport key and publish it."""
     from tohyo.crypto.dkg import generate_transport_key
 
-    context, info = _context(ceremony)
+    if server is not None and not token:
+        raise typer.BadParameter("--server needs your enrolment --token")
+    board = _board(ceremony, server, election, wait, token)
+    context, info = _context(board)
     if not 1 <= index <= info["size"]:
         raise typer.BadParameter(f"index must be 1..{info['size']}")
     pair = generate_transport_key(context, index)
-    _write(secret, {"transport": pair.to_json()}, secret=True)
-    _write(ceremony / f"transport-{index}.json", pair.public.to_json())
+    state: dict[str, Any] = {"transport": pair.to_json()}
+    if token:
+        state["relay"] = {"token": token}
+    write_json(secret, state, secret=True)
+    _publish(board, "transport", index, pair.public.to_json())
     typer.echo(f"trustee {index}: transport key published")
 
 
@@ -128,126 +222,137 @@ def _blame(exc: Exception) -> typer.Exit:
 
 
 @trustee_cli.command("deal")
-def deal(ceremony: Path = CEREMONY, secret: Path = SECRET) -> None:
-    """Round 1: deal your shares to the others; publish dealing-I.json."""
+def deal(ceremony: Path | None = CEREMONY, server: str | None = SERVER,
+         election: str | None = ELECTION, wait: float = WAIT, secret: Path = SECRET) -> None:
+    """Round 1: deal your shares to the others (sealed to each); publish the dealing."""
     from tohyo.crypto.dkg import deal as dkg_deal
     from tohyo.crypto.errors import CryptoError
 
-    context, info = _context(ceremony)
-    state, roster = _state(secret), None
+    state = _state(secret)
+    board = _trustee_board(ceremony, server, election, wait, state)
+    context, info = _context(board)
     try:
-        roster = _roster(ceremony, info)
-        dealer = dkg_deal(context, roster, _pair(state))
+        dealer = dkg_deal(context, _roster(board, info), _pair(state))
     except CryptoError as exc:
         raise _blame(exc) from exc
     state["dealer"] = dealer.to_json()
-    _write(secret, state, secret=True)
-    _write(ceremony / f"dealing-{dealer.dealer}.json", dealer.dealing.to_json())
+    write_json(secret, state, secret=True)
+    _publish(board, "dealing", dealer.dealer, dealer.dealing.to_json())
     typer.echo(f"trustee {dealer.dealer}: dealing published")
 
 
-def _dealings(ceremony: Path, info: dict[str, Any]) -> tuple[Any, ...]:
+def _dealings(board: Board) -> tuple[Any, ...]:
     from tohyo.crypto.dkg import Dealing
 
-    return tuple(Dealing.from_json(d) for d in _all(ceremony, "dealing", info["size"]))
+    return tuple(Dealing.from_json(d) for d in _guard(board.all, "dealing"))
 
 
 @trustee_cli.command("check")
-def check(ceremony: Path = CEREMONY, secret: Path = SECRET) -> None:
-    """Round 2: check the shares dealt to you; publish complaints-I.json."""
+def check(ceremony: Path | None = CEREMONY, server: str | None = SERVER,
+          election: str | None = ELECTION, wait: float = WAIT, secret: Path = SECRET) -> None:
+    """Round 2: check the shares dealt to you; publish your complaints."""
     from tohyo.crypto.dkg import check_dealings
     from tohyo.crypto.errors import CryptoError
 
-    context, info = _context(ceremony)
     state = _state(secret)
+    board = _trustee_board(ceremony, server, election, wait, state)
+    context, info = _context(board)
     pair = _pair(state)
     try:
-        result = check_dealings(context, _roster(ceremony, info), pair,
-                                _dealings(ceremony, info))
+        result = check_dealings(context, _roster(board, info), pair, _dealings(board))
     except CryptoError as exc:
         raise _blame(exc) from exc
     state["check"] = result.to_json()
-    _write(secret, state, secret=True)
-    _write(ceremony / f"complaints-{pair.trustee}.json",
-           [c.to_json() for c in result.complaints])
+    write_json(secret, state, secret=True)
+    _publish(board, "complaints", pair.trustee, [c.to_json() for c in result.complaints])
     typer.echo(f"trustee {pair.trustee}: {len(result.complaints)} complaints")
 
 
-def _complaints(ceremony: Path, info: dict[str, Any]) -> tuple[Any, ...]:
+def _complaints(board: Board) -> tuple[Any, ...]:
     from tohyo.crypto.dkg import Complaint
 
-    return tuple(Complaint.from_json(c)
-                 for batch in _all(ceremony, "complaints", info["size"]) for c in batch)
+    return tuple(Complaint.from_json(c) for batch in _guard(board.all, "complaints")
+                 for c in batch)
 
 
 @trustee_cli.command("answer")
-def answer(ceremony: Path = CEREMONY, secret: Path = SECRET) -> None:
-    """Round 3: answer complaints against you; publish answers-I.json."""
+def answer(ceremony: Path | None = CEREMONY, server: str | None = SERVER,
+           election: str | None = ELECTION, wait: float = WAIT, secret: Path = SECRET) -> None:
+    """Round 3: answer complaints against you (revealing those shares); publish answers."""
     from tohyo.crypto.dkg import DealerSecret, answer_complaint
     from tohyo.crypto.errors import CryptoError
 
-    context, info = _context(ceremony)
     state = _state(secret)
+    board = _trustee_board(ceremony, server, election, wait, state)
+    context, info = _context(board)
     pair = _pair(state)
     dealer = DealerSecret.from_json(state["dealer"])
-    roster = _roster(ceremony, info)
+    roster = _roster(board, info)
     try:
         answers = [answer_complaint(context, roster, pair, dealer, c).to_json()
-                   for c in _complaints(ceremony, info) if c.dealer == pair.trustee]
+                   for c in _complaints(board) if c.dealer == pair.trustee]
     except CryptoError as exc:
         raise _blame(exc) from exc
-    _write(ceremony / f"answers-{pair.trustee}.json", answers)
+    _publish(board, "answers", pair.trustee, answers)
     typer.echo(f"trustee {pair.trustee}: {len(answers)} answers")
 
 
-def _transcript(ceremony: Path, info: dict[str, Any], confirmations: bool) -> Any:
+def _transcript(board: Board, info: dict[str, Any], confirmations: bool) -> Any:
     from tohyo.crypto.dkg import ComplaintAnswer, DkgTranscript, KeyConfirmation
 
     answers = tuple(ComplaintAnswer.from_json(a)
-                    for batch in _all(ceremony, "answers", info["size"]) for a in batch)
-    confirms = tuple(KeyConfirmation.from_json(c)
-                     for c in _all(ceremony, "confirmation", info["size"])) \
+                    for batch in _guard(board.all, "answers") for a in batch)
+    confirms = tuple(KeyConfirmation.from_json(c) for c in _guard(board.all, "confirmation")) \
         if confirmations else ()
-    return DkgTranscript(_roster(ceremony, info), _dealings(ceremony, info),
-                         _complaints(ceremony, info), answers, confirms)
+    return DkgTranscript(_roster(board, info), _dealings(board), _complaints(board), answers,
+                         confirms)
 
 
 @trustee_cli.command("confirm")
-def confirm(ceremony: Path = CEREMONY, secret: Path = SECRET) -> None:
-    """Round 4: derive your key share; publish confirmation-I.json."""
+def confirm(ceremony: Path | None = CEREMONY, server: str | None = SERVER,
+            election: str | None = ELECTION, wait: float = WAIT,
+            secret: Path = SECRET) -> None:
+    """Round 4: derive your key share; publish its confirmation."""
     from tohyo.crypto.dkg import DealerSecret, ShareCheck, confirm_key, derive_key
     from tohyo.crypto.errors import CryptoError
 
-    context, info = _context(ceremony)
     state = _state(secret)
+    board = _trustee_board(ceremony, server, election, wait, state)
+    context, info = _context(board)
     try:
-        transcript = _transcript(ceremony, info, confirmations=False)
+        transcript = _transcript(board, info, confirmations=False)
         key = derive_key(context, transcript, DealerSecret.from_json(state["dealer"]),
                          ShareCheck.from_json(state["check"]))
         confirmation = confirm_key(context, transcript.roster, key)
     except CryptoError as exc:
         raise _blame(exc) from exc
     state["key"] = key.to_json()
-    _write(secret, state, secret=True)
-    _write(ceremony / f"confirmation-{key.trustee}.json", confirmation.to_json())
+    write_json(secret, state, secret=True)
+    _publish(board, "confirmation", key.trustee, confirmation.to_json())
     typer.echo(f"trustee {key.trustee}: key share confirmed; joint key "
                f"{key.joint.public_key.to_hex()}")
 
 
 @trustee_cli.command("finish")
-def finish(ceremony: Path = CEREMONY) -> None:
+def finish(ceremony: Path | None = CEREMONY, server: str | None = SERVER,
+           election: str | None = ELECTION, wait: float = WAIT,
+           out: Path | None = typer.Option(None, help="Where to write ceremony.json "
+                                           "(default: in the ceremony directory).")) -> None:
     """Anyone: verify the whole transcript; write ceremony.json or name the cheaters."""
-    from tohyo.crypto.dkg import verify_transcript
+    from tohyo.crypto.dkg import resolve, verify_transcript
     from tohyo.crypto.errors import CryptoError
 
-    context, info = _context(ceremony)
+    board = _board(ceremony, server, election, wait)
+    context, info = _context(board)
     try:
-        transcript = _transcript(ceremony, info, confirmations=True)
+        resolve(context, _transcript(board, info, confirmations=False))  # rounds 1-3 first
+        transcript = _transcript(board, info, confirmations=True)
         joint = verify_transcript(context, transcript)
     except CryptoError as exc:
         raise _blame(exc) from exc
-    _write(ceremony / "ceremony.json", {"transcript": transcript.to_json(),
-                                        "joint_key": joint.to_json()})
+    target = out or (ceremony / "ceremony.json" if ceremony is not None else None)
+    if target is not None:
+        write_json(target, {"transcript": transcript.to_json(), "joint_key": joint.to_json()})
     typer.echo(f"joint key {joint.public_key.to_hex()} ({joint.threshold} of {joint.size})")
 
 
@@ -283,7 +388,7 @@ def decrypt(board: Path = typer.Option(..., help="The closed board (a record dir
         raise typer.Exit(1) from exc
     context = ProofContext(manifest.id, mhash, key.joint.public_key.element)
     shares = compute_shares(context, key, proposed)
-    _write(out, [s.to_json() for s in shares])
+    write_json(out, [s.to_json() for s in shares])
     typer.echo(f"trustee {key.trustee}: {len(shares)} decryption shares written to {out}")
 
 
