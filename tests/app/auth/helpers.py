@@ -28,6 +28,8 @@ def make_election(
     election_id: str,
     methods: list[str],
     roll: list[tuple[str, str, str]] | None = None,
+    *,
+    open_: bool = True,
 ) -> list[str]:
     """Create, key and open an election taking ``methods``; ``roll`` rows are
     (voter id, name, birth date). Returns one voting code per roll row if codes are taken."""
@@ -39,6 +41,8 @@ def make_election(
         lines += [f"{vid},{name},{birth},082201," for vid, name, birth in roll]
         import_roll(runtime, election_id, ("\n".join(lines) + "\n").encode(), actor="t")
     install_dev_key(runtime, election_id, actor="t")
+    if not open_:
+        return []
     open_election(runtime, election_id, actor="t")
     if roll and "code" in methods:
         ids = [vid for vid, _, _ in roll]

@@ -122,9 +122,9 @@ def test_state_bound_to_the_browser_and_used_once(
     http.cookies.clear()
     assert error_code(http.get(callback, headers=json_only)) == (401, "auth.oidc.state_mismatch")
     # Back in the right browser it works once, then the state is spent.
-    http.cookies.set("__Host-tohyo-oidc", cookie)
+    http.cookies.set("__Host-tohyo-oidc", cookie, domain="testserver.local")
     assert http.get(callback, headers=json_only).status_code == 201
-    http.cookies.set("__Host-tohyo-oidc", cookie)
+    http.cookies.set("__Host-tohyo-oidc", cookie, domain="testserver.local")
     assert error_code(http.get(callback, headers=json_only)) == (401, "auth.oidc.state_unknown")
     denied = http.get("/auth/oidc/callback?error=access_denied&state=x", headers=json_only)
     assert error_code(denied) == (401, "auth.oidc.denied")
