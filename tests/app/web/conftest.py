@@ -1,9 +1,11 @@
-"""An app with the demo election, served through Starlette's test client (no browser)."""
+"""An app with the demo election, served through Starlette's test client (no browser).
+
+``runtime`` is tests/app/conftest.py's: SQLite and, where it runs, PostgreSQL.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,15 +13,7 @@ from fastapi.testclient import TestClient
 
 from tohyo.app.main import create_app
 from tohyo.app.services.demo import seed_demo
-from tohyo.app.services.runtime import Runtime, build_runtime
-from tohyo.app.settings import Settings
-
-
-@pytest.fixture
-def runtime(tmp_path: Path) -> Iterator[Runtime]:
-    rt = build_runtime(Settings(data_dir=tmp_path))
-    yield rt
-    rt.close()
+from tohyo.app.services.runtime import Runtime
 
 
 @pytest.fixture
