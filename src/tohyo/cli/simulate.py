@@ -2,7 +2,8 @@
 
 By default it starts a real server on loopback with a temporary SQLite
 database and casts every ballot over HTTP with the Python voter client
-(:mod:`tohyo.simulate.http`); ``--direct`` builds the same election in process
+(:mod:`tohyo.simulate.http`), while independent witnesses cosign the log's
+heads over HTTP; ``--direct`` builds the same election in process
 with the crypto API only (faster; for large benchmarks). Both run the key
 ceremony and the tally and write the record; then run ``tohyo verify OUT``.
 """
@@ -37,6 +38,7 @@ def simulate(
     paper_rate: float = typer.Option(0.0, help="Share of voters who also vote on paper."),
     withdraw: list[str] = typer.Option([], help="QUESTION:CANDIDATE withdrawn at opening."),
     cheating_trustee: int | None = typer.Option(None, help="A trustee who gives bad shares."),
+    witnesses: int = typer.Option(2, help="Independent witnesses cosigning the log's heads."),
     seed: int = typer.Option(0, help="Seed of the random re-votes and paper votes."),
     direct: bool = typer.Option(False, help="No server: build the record in process."),
     workers: int = typer.Option(1, help="Processes encrypting ballots (--direct)."),
@@ -62,13 +64,14 @@ def simulate(
 
         header = generate_record(parsed, voters, out, trustees=tn,
                                  withdrawals=[(w[0], w[1]) for w in withdrawals],
-                                 cheating_trustee=cheating_trustee, workers=workers)
+                                 cheating_trustee=cheating_trustee, workers=workers,
+                                 witnesses=witnesses)
     else:
         from tohyo.simulate.http import simulate_over_http
 
         header = simulate_over_http(parsed, manifest.read_bytes(), voters, out, trustees=tn,
                                     withdrawals=[(w[0], w[1]) for w in withdrawals],
-                                    cheating_trustee=cheating_trustee,
+                                    cheating_trustee=cheating_trustee, witnesses=witnesses,
                                     progress=lambda s: typer.echo(s, err=True))
     typer.echo(f"wrote {out} ({len(voters)} voters); election {header.election_id}")
     typer.echo(f"verify it with: tohyo verify {out}")
