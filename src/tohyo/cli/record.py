@@ -1,4 +1,4 @@
-"""``tohyo record``: the officials' steps after the close (record.md §REC-6, §REC-7).
+"""``tohyo record``: the officials' steps after the close (record.md §REC-9).
 
 ::
 

@@ -1,6 +1,7 @@
 """The key-ceremony relay: trustees exchange public messages through the server.
 
-threshold.md §7 fixes the messages; this module is the "server relay" driver
+docs/spec/ceremony-relay.md (§RELAY) specifies it; threshold.md §7 fixes the
+messages, and this module is the "server relay" driver
 it mentions (docs/guides/trustees.md). Each trustee runs ``tohyo trustee …
 --server URL`` on their own machine; the server only stores and forwards
 public messages — transport keys, dealings whose shares are sealed to each
@@ -122,7 +123,7 @@ def _token_hash(token: str) -> str:
 
 
 def open_ceremony(runtime: Runtime, election_id: str, *, actor: str) -> tuple[Invitation, ...]:
-    """Open a new ceremony attempt: one seat and one enrolment token per trustee.
+    """Open a new ceremony attempt: one seat and one enrolment token per trustee (§RELAY-2).
 
     A draft election enters the key ceremony first. A new attempt (a restart
     after an abort, threshold.md §7.8) makes every message of the previous
@@ -241,7 +242,7 @@ def messages_of(runtime: Runtime, election_id: str, kind: str) -> list[dict[str,
 def post_message(
     runtime: Runtime, election_id: str, token: str, kind: str, message: Any
 ) -> int:
-    """Check and keep one trustee's public message; returns the sender's index.
+    """Check and keep one trustee's public message; returns the sender's index (§RELAY-4).
 
     Re-posting the same message is harmless; a different one is refused.
 
@@ -380,7 +381,7 @@ _INTAKE = {
 
 
 def ceremony_transcript(runtime: Runtime, election_id: str) -> tuple[DkgTranscript, JointKey]:
-    """The complete transcript, verified as an auditor would (``verify_transcript``).
+    """The complete transcript, verified as an auditor would (§RELAY-5).
 
     Rounds 1–3 are judged as soon as they are complete, so a cheating dealer is
     named without waiting for confirmations that will never come.

@@ -1,4 +1,4 @@
-"""The key-ceremony relay: trustees post and fetch public messages (threshold.md §7).
+"""The key-ceremony relay: trustees post and fetch public messages (ceremony-relay.md §RELAY-3).
 
 Thin JSON routes over :mod:`tohyo.app.services.ceremony`. Reading is public;
 posting needs the trustee's enrolment token (``Authorization: Bearer``), which
