@@ -390,7 +390,9 @@ def started(data_dir: Path) -> Iterator[BoothServer]:
     try:
         now = booth.clock()
         booth.add_election(all_kinds_manifest(ALL_KINDS, now), voters=40)
-        booth.add_election(all_kinds_manifest(SECOND, now), voters=6)
+        second = all_kinds_manifest(SECOND, now)
+        second["title"] = {"ja": "つくば市 模擬投票（2回目）", "en": "Tsukuba mock vote (second)"}
+        booth.add_election(second, voters=6)
         yield booth
     finally:
         booth.stop()

@@ -202,3 +202,32 @@ def test_read_aloud(context: Any, booth: BoothServer) -> None:
     assert any("たかはし みさき" in t for t in texts)
     assert any("70" in t for t in texts)
     assert not any("すずき いちろう" in t for t in texts)  # only the chosen answers
+
+
+def test_large_text_is_remembered_without_cookies(context: Any, booth: BoothServer) -> None:
+    page = context.new_page()
+    page.goto(booth.url("/ja/"))
+    wait_ready(page)
+    page.click("#display-toggle")
+    assert page.get_attribute("#display-toggle", "aria-pressed") == "true"
+    page.goto(booth.url(f"/ja/elections/{ALL_KINDS}/"))
+    wait_ready(page)
+    assert page.get_attribute("html", "data-display") == "large"
+    assert page.get_attribute("#display-toggle", "aria-pressed") == "true"
+    assert context.cookies() == []
+
+
+def test_without_javascript_a_clear_message(browser: Any, booth: BoothServer) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="ja-JP")
+    try:
+        page = context.new_page()
+        page.goto(booth.url(f"/ja/elections/{ALL_KINDS}/"))
+        assert page.is_visible("noscript >> text=投票にはJavaScriptが必要です") or (
+            "投票にはJavaScriptが必要です" in page.text_content("main")
+        )
+        assert not page.is_visible("#code-form")
+        page.goto(booth.url(f"/en/elections/{ALL_KINDS}/ballot"))
+        assert "JavaScript is needed to vote" in page.text_content("main")
+        assert not page.is_visible("#ballot-form button[type=submit]")
+    finally:
+        context.close()
