@@ -217,3 +217,36 @@ def test_code_guessing_is_slowed_but_the_voter_is_not_locked_out(
     # ... and the guesser's delay passes by itself (never permanent).
     clock.advance(seconds=int(limited.headers["retry-after"]) + 1)
     assert error_code(http.post(url, json={"code": "AAAA-BBBB-CCCC-DDDD"}))[0] == 401
+
+
+# -- the sign-in pages on the booth's layout ---------------------------------------------
+
+
+@SQLITE
+def test_sign_in_pages(http: Any, runtime: Any, manifest_for: Any) -> None:
+    make_election(runtime, manifest_for, "app", ["oidc"])
+    card = http.get("/ja/elections/app/sign-in/card")
+    assert card.status_code == 200
+    nonce = card.headers["content-security-policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}">' in card.text and 'id="card-form"' in card.text
+    page = http.get("/en/elections/app/sign-in/oidc?login_hint=hanako")
+    assert page.status_code == 200
+    assert "/auth/oidc/begin?election_id=app&amp;lang=en&amp;login_hint=hanako" in page.text
+    assert http.get("/en/elections/nope/sign-in/card").status_code == 404
+    # The provider's redirect lands on a page that hands the session to the booth.
+    begin = http.get(
+        "/auth/oidc/begin",
+        params={"election_id": "app", "login_hint": "taro", "lang": "en"},
+        follow_redirects=False,
+    )
+    back = urllib.parse.urlsplit(
+        httpx.get(begin.headers["location"], follow_redirects=False).headers["location"]
+    )
+    done = http.get(f"{back.path}?{back.query}", headers={"accept": "text/html"})
+    assert done.status_code == 201 and 'id="oidc-session"' in done.text
+    assert "/en/elections/app/ballot" in done.text
+    failed = http.get("/auth/oidc/callback?state=x&code=y", headers={"accept": "text/html"})
+    assert error_code(failed) == (401, "auth.oidc.state_mismatch")  # no cookie: plain JSON
+    http.cookies.set("__Host-tohyo-oidc", "s.app.en", domain="testserver.local")
+    shown = http.get("/auth/oidc/callback?state=x&code=y", headers={"accept": "text/html"})
+    assert shown.status_code == 401 and "auth.oidc.state_mismatch" in shown.text

@@ -92,7 +92,7 @@ def identity_keyer(runtime: Runtime) -> IdentityKeyer:
 
         keyer = IdentityKeyer(load_or_create_secret(identity_key_path(runtime.settings.keys_dir)))
         runtime.cache["auth.identity-keyer"] = keyer
-    return keyer  # type: ignore[no-any-return]
+    return keyer
 
 
 def person_key(runtime: Runtime, election_id: str, identity_key: bytes) -> str:

@@ -43,6 +43,7 @@ from tohyo.app.web.deps import RuntimeDep, json_object, read_body
 __all__ = ["OIDC_COOKIE", "auth_services", "install", "router", "session_json", "use_services"]
 
 router = APIRouter(prefix="/auth", tags=["sign-in"])
+pages = APIRouter(include_in_schema=False)
 
 OIDC_COOKIE = "__Host-tohyo-oidc"
 _ID = re.compile(r"[a-z0-9]+([-_][a-z0-9]+)*\Z")
@@ -236,13 +237,16 @@ async def oidc_callback(request: Request, runtime: RuntimeDep) -> Response:
     try:
         issued = await run_in_threadpool(complete)
     except (AuthError, ServiceError) as exc:
+        # Without a cookie there is no election to show the page of: plain JSON.
         response = (
-            _oidc_page(request, slug, cookie_election, error=exc) if html else _error_response(exc)
+            _oidc_page(request, slug or "ja", cookie_election, error=exc)
+            if html and _ID.match(cookie_election)
+            else _error_response(exc)
         )
     else:
         body = session_json(cookie_election, issued)
         response = (
-            _oidc_page(request, slug, cookie_election, session=body)
+            _oidc_page(request, slug or "ja", cookie_election, session=body)
             if html
             else JSONResponse(body, status_code=201)
         )
@@ -258,10 +262,69 @@ def _oidc_page(
     session: dict[str, Any] | None = None,
     error: AuthError | ServiceError | None = None,
 ) -> Response:
-    """The booth's page that stores the session (sessionStorage) and goes to the ballot."""
-    if error is not None:
-        return _error_response(error)
-    return JSONResponse(session, status_code=201)
+    """The booth's page for the provider's redirect: stores the session, goes to the ballot."""
+    status = 201 if session is not None else error.http_status if error is not None else 200
+    return _render_sign_in(request, slug, election_id, "oidc", status, session=session, error=error)
+
+
+# ---------------------------------------------------------------- pages (on the booth's base)
+
+
+def _render_sign_in(
+    request: Request,
+    slug: str,
+    election_id: str,
+    method: str,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    """Render ``voter/signin_<method>.html`` with the booth's layout, language and CSP nonce."""
+    from tohyo.app.web.routes import voter as booth
+
+    runtime: Runtime = request.app.state.runtime
+    page = booth._page(request, slug, f"/elections/{election_id}/sign-in/{method}")
+    if page is None or not _ID.match(election_id):
+        return booth._not_found(request)
+    try:
+        election = booth._load(runtime, election_id)
+    except ServiceError:
+        return page.render("voter/not_found.html", status=404)
+    begin = f"/auth/oidc/begin?election_id={election_id}&lang={page.lang.slug}"
+    hint = request.query_params.get("login_hint", "")
+    if hint and re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", hint):
+        begin += f"&login_hint={hint}"  # test provider only: it has no login page
+    return page.render(
+        f"voter/signin_{method}.html",
+        status=status,
+        election=election.summary,
+        manifest=election.manifest,
+        withdrawn=election.withdrawn,
+        booth=booth._booth_data(page, election, f"sign-in-{method}"),
+        page_kind="sign-in",
+        begin_url=begin,
+        card={
+            "challengeUrl": "/auth/jpki/challenge",
+            "responseUrl": "/auth/jpki/response",
+            "cardHint": "CARD.p12",
+            "messages": {
+                "ready": "Challenge ready; it is good for two minutes.",
+                "notJson": "This is not the app's answer: paste the whole line it printed.",
+            },
+        },
+        **{"session": None, "error": None, **context},
+    )
+
+
+@pages.get("/{slug}/elections/{election_id}/sign-in/card")
+async def card_page(request: Request, slug: str, election_id: str) -> Response:
+    """Sign in with the My Number Card (challenge, the app's signature, session)."""
+    return await run_in_threadpool(_render_sign_in, request, slug, election_id, "card")
+
+
+@pages.get("/{slug}/elections/{election_id}/sign-in/oidc")
+async def oidc_page(request: Request, slug: str, election_id: str) -> Response:
+    """Sign in with the city's app (a link to ``/auth/oidc/begin``)."""
+    return await run_in_threadpool(_render_sign_in, request, slug, election_id, "oidc")
 
 
 # ---------------------------------------------------------------- wiring
@@ -301,4 +364,5 @@ def install(app: FastAPI, runtime: Runtime, config: AuthConfig | None = None) ->
         return _error_response(exc)
 
     app.include_router(router)
+    app.include_router(pages)
     app.include_router(official.router)
