@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -156,6 +157,17 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(_request: Request, exc: StarletteHTTPException) -> Any:
         codes = {404: "request.not_found", 405: "request.method_not_allowed"}
         return _error(exc.status_code, codes.get(exc.status_code, "request.error"), exc.detail)
+
+    @app.exception_handler(OperationalError)
+    async def database_down(_request: Request, _exc: OperationalError) -> Any:
+        # THREATS #32: the database is down or overloaded. Fail fast and closed;
+        # nothing was acknowledged, and a retry with the same key is safe.
+        return _error(
+            503,
+            "storage.unavailable",
+            "the database is unavailable; retry later",
+            {"Retry-After": "5"},
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, _exc: Exception) -> Any:

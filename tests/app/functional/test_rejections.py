@@ -323,3 +323,21 @@ def test_every_rfc9496_invalid_encoding_is_refused(
                 ballot.to_json(), ("questions", 2, "selections", 1, "ct", field), vector["encoding"]
             )
             refused(voter, election, session.token, body_of(bad), 400, "ballot.bad_encoding")
+
+
+def test_database_outage_is_a_fast_503(
+    election: Any, voter: Any, cast_setup: Any, monkeypatch: Any
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    _, session, ballot = cast_setup
+
+    def down(*_args: Any, **_kwargs: Any) -> Any:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(type(election.runtime.uow), "__call__", down)
+    with pytest.raises(Refused) as caught:
+        voter.post_ballot(election.id, session.token, body_of(ballot.to_json()))
+    assert (caught.value.status, caught.value.code) == (503, "storage.unavailable")
+    monkeypatch.undo()
+    voter.post_ballot(election.id, session.token, body_of(ballot.to_json()))  # recovers
