@@ -207,7 +207,7 @@ def _pending_withdrawals(runtime: Runtime, election_id: str) -> list[str]:
 def _log_withdrawals(runtime: Runtime, election_id: str, candidate_ids: list[str]) -> None:
     def body(uow: UnitOfWork, state: LogState) -> list[LeafWrite]:
         manifest = manifest_of(runtime, load_election(uow, election_id))
-        leaves = []
+        leaves: list[LeafWrite] = []
         for w in uow.withdrawals(election_id):
             if w.candidate_id not in candidate_ids or w.leaf_index is not None:
                 continue
