@@ -21,9 +21,9 @@ def _register() -> None:
     from tohyo.cli import demo
 
     demo.register(app)
-    from tohyo.cli import card, officials, testca  # authentication (issue 6)
+    from tohyo.cli import card, envelopes, officials, testca  # authentication (issue 6)
 
-    for module in (testca, card, officials):
+    for module in (testca, card, officials, envelopes):
         module.register(app)
     from tohyo.cli import serve  # election service: serve, db, election, voters, codes, witness
 

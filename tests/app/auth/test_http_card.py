@@ -268,3 +268,63 @@ def test_closed_roll_one_person_one_credential_whatever_the_method(
 def test_method_not_offered(http: Any, runtime: Any, manifest_for: Any, cards: Cards) -> None:
     _make(runtime, manifest_for, "codes", ["code"], [("R1", "x", "1980-01-01")])
     assert error_code(card_sign_in(http, "codes", cards.rsa)) == (403, "auth.method.not_offered")
+
+
+@SQLITE
+def test_auditor_command_finds_bad_and_missing_envelopes(
+    http: Any,
+    runtime: Any,
+    manifest_for: Any,
+    cards: Cards,
+    ca: TestCA,
+    hanako: IssuedCard,
+    tmp_path: Any,
+) -> None:
+    from sqlalchemy import delete, update
+    from typer.testing import CliRunner
+
+    from tohyo.app.voter_client import Session
+    from tohyo.cli.envelopes import cli
+    from tohyo.testca import build_crl
+
+    make_election(runtime, manifest_for, "cards", CARDS_ONLY)
+    trackers = []
+    for card in (cards.rsa, hanako):
+        data = card_sign_in(http, "cards", card).json()
+        voter = Session("cards", data["token"], data["credential"])
+        cast, tracker, _ = cast_with_envelope(http, "cards", voter, card)
+        assert cast.status_code == 201
+        trackers.append(tracker)
+    root = tmp_path / "root.pem"
+    root.write_bytes((ca.directory / "root.crt.pem").read_bytes())
+    crl = tmp_path / "end.crl"
+    crl.write_bytes(build_crl(ca))
+    settings = runtime.settings
+    args = [
+        "envelopes",
+        "--election",
+        "cards",
+        "--root",
+        str(root),
+        "--crl",
+        str(crl),
+        "--data-dir",
+        str(settings.data_dir),
+        "--database-url",
+        settings.database_url,
+    ]
+    good = CliRunner().invoke(cli, args)
+    assert good.exit_code == 0, good.output
+    assert '"card_signed": 2' in good.output
+
+    t = tables.envelopes
+    with runtime.engine.begin() as conn:
+        conn.execute(update(t).where(t.c.ballot_hash == trackers[0]).values(signature=b"x" * 256))
+        conn.execute(delete(t).where(t.c.ballot_hash == trackers[1]))
+    bad = CliRunner().invoke(cli, args)
+    assert bad.exit_code == 1
+    report = __import__("json").loads(bad.output)
+    assert {(p["ballot_hash"], p["code"]) for p in report["problems"]} == {
+        (trackers[0], "auth.signature.invalid"),
+        (trackers[1], "auth.envelope.missing"),
+    }
