@@ -174,3 +174,48 @@ def test_election_images_only_as_listed_and_hashed(client: Any, runtime: Runtime
     assert client.get("/assets/photo-test/images/b.png").status_code == 404  # hash mismatch
     assert client.get("/assets/photo-test/images/secret.png").status_code == 404  # not listed
     assert client.get("/assets/photo-test/../keys/log-signing.key").status_code == 404
+
+
+def test_candidates_ballot_shows_numbers_kana_parties_and_withdrawals(
+    client: Any, runtime: Runtime
+) -> None:
+    from tohyo.app.services.demo import demo_manifest
+    from tohyo.app.services.devkeys import install_dev_key
+    from tohyo.app.services.elections import open_election, withdraw_candidate
+
+    manifest = json.loads(demo_manifest(runtime, "mayor-test"))
+    manifest["questions"] = [
+        {
+            "id": "mayor",
+            "kind": "candidates",
+            "title": {"ja": "市長選挙", "en": "Mayor"},
+            "candidates": [
+                {
+                    "id": "c1",
+                    "number": 1,
+                    "name": {"ja": "山田 太郎", "en": "Taro Yamada"},
+                    "kana": "やまだ たろう",
+                    "party": None,
+                },
+                {
+                    "id": "c2",
+                    "number": 2,
+                    "name": {"ja": "川村 花", "en": "Hana Kawamura"},
+                    "kana": "かわむら はな",
+                    "party": {"ja": "みどりの会", "en": "Green Group"},
+                },
+            ],
+        }
+    ]
+    create_election(runtime, json.dumps(manifest, ensure_ascii=False).encode(), actor="test")
+    install_dev_key(runtime, "mayor-test", actor="test")
+    open_election(runtime, "mayor-test", actor="test")
+    withdraw_candidate(runtime, "mayor-test", "c2", "withdrew", actor="test")
+    html = client.get("/ja/elections/mayor-test/ballot").text
+    assert "<ruby>山田 太郎<rp>（</rp><rt>やまだ たろう</rt><rp>）</rp></ruby>" in html
+    assert "無所属" in html and "みどりの会" in html
+    assert html.count("辞退：この候補者への投票は無効になります。") == 1
+    assert 'data-speech="1. やまだ たろう. 無所属"' in html  # read aloud by the kana reading
+    assert 'type="radio"' in html and 'value="#blank"' in html
+    english = client.get("/en/elections/mayor-test/ballot").text
+    assert "Taro Yamada" in english and '<span lang="ja">(<ruby>山田 太郎' in english
