@@ -100,6 +100,22 @@ def _serve(settings: Settings, log: Path) -> tuple[subprocess.Popen[bytes], str]
     raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), load-independent."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
 def run(backend: str, casts: int, threads: int) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="tohyo-bench-"))
     database = f"tohyo_bench_{uuid.uuid4().hex[:10]}"
@@ -148,6 +164,8 @@ def run(backend: str, casts: int, threads: int) -> dict[str, Any]:
                         raise RuntimeError(f"{response.status_code}: {response.text}")
                     receipts[i] = response.json()
 
+        cpu_before = _cpu_seconds(process.pid)
+        load_before = _load()
         began = time.perf_counter()
         pool = [threading.Thread(target=worker) for _ in range(threads)]
         for t in pool:
@@ -155,6 +173,7 @@ def run(backend: str, casts: int, threads: int) -> dict[str, Any]:
         for t in pool:
             t.join()
         elapsed = time.perf_counter() - began
+        server_cpu = _cpu_seconds(process.pid) - cpu_before
         with httpx.Client(base_url=base, timeout=60) as http:
             checker = VoterClient(http)
             for i, receipt in enumerate(receipts):
@@ -174,6 +193,10 @@ def run(backend: str, casts: int, threads: int) -> dict[str, Any]:
                 len(q.option_ids) + int(q.allow_blank) + 1 for q in info.style.questions
             ),
             "receipts_verified": casts,
+            # Load-independent: the server's CPU per cast (parse, every proof, DB,
+            # signing) and the machine's load while measuring (other jobs share it).
+            "server_cpu_ms_per_cast": round(server_cpu * 1000 / casts, 1),
+            "load_average_1m": round(max(load_before, _load()), 1),
             "durability": "sqlite WAL+synchronous=FULL"
             if backend == "sqlite"
             else "postgresql synchronous_commit=on",
