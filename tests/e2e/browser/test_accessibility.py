@@ -49,6 +49,11 @@ def test_axe_every_page(page: Any, booth: BoothServer, lang: str, artifacts: Pat
     page.click("#code-form button[type=submit]")  # empty code: the field error
     page.locator("#voting-code-error").wait_for(state="visible")
     assert_accessible(page, "sign-in with an error")
+    for method in ("card", "oidc"):  # the other sign-in pages extend the same layout
+        response = page.goto(booth.url(f"/{lang}/elections/{ALL_KINDS}/sign-in/{method}"))
+        if response is not None and response.status == 200:
+            wait_ready(page)
+            assert_accessible(page, f"sign-in with {method}")
     sign_in(page, booth, ALL_KINDS, lang)
     assert_accessible(page, "ballot")
     page.click("#ballot-form button[type=submit]")
