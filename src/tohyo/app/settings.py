@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 __all__ = ["Settings"]
@@ -46,7 +46,6 @@ class Settings:
     run_migrations: bool = True
     check_durability: bool = True
     demo: bool = False
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def effective_database_url(self) -> str:
