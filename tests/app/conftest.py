@@ -230,10 +230,18 @@ def client(runtime: Runtime) -> Iterator[Any]:
 
 
 @pytest.fixture
-def voter(client: Any) -> Any:
+def voter(client: Any, runtime: Runtime) -> Any:
+    """A voter client whose every successful cast is followed by the count invariant."""
+    from tohyo.app.services.counts import check_count_invariant
     from tohyo.app.voter_client import VoterClient
 
-    return VoterClient(client)
+    class CheckedVoterClient(VoterClient):
+        def cast(self, info: Any, session: Any, *args: Any, **kwargs: Any) -> Any:
+            result = super().cast(info, session, *args, **kwargs)
+            check_count_invariant(runtime, info.election_id)  # THREATS #25, after each cast
+            return result
+
+    return CheckedVoterClient(client)
 
 
 @pytest.fixture
