@@ -139,3 +139,21 @@ def test_count_invariant_catches_a_lost_update(election: Any, voter: Any, runtim
         conn.execute(text("UPDATE ballots SET state = 'superseded' WHERE leaf_index = 0"))
     with pytest.raises(CountInvariantViolated):
         check_count_invariant(runtime, election.id)
+
+
+def test_a_refusal_in_the_critical_section_keeps_the_cached_tree(
+    election: Any, voter: Any, runtime: Any
+) -> None:
+    from tohyo.app.errors import Conflict
+    from tohyo.app.services.common import append_leaves
+
+    _cast(election, voter, 1)
+    tree = runtime.ledger._trees[election.id]
+
+    def refuse(_uow: Any, _state: Any) -> list[Any]:
+        raise Conflict("test.refused", "no")
+
+    with pytest.raises(Conflict):
+        append_leaves(runtime, election.id, refuse)
+    assert runtime.ledger._trees[election.id] is tree  # no O(n) rebuild per refusal
+    assert ("journal-dirty", election.id) not in runtime.cache

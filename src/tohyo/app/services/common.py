@@ -129,6 +129,10 @@ def append_leaves(
     """
     runtime.ensure_running()
     ledger = runtime.ledger
+    # Only a failure after the cached tree grew needs a rebuild, and only one
+    # during COMMIT can have an unknown outcome: a refusal by ``body`` costs
+    # nothing (rebuilding a large tree for every refusal would be a DoS).
+    appending = committing = False
     with ledger.lock(election_id):
         try:
             with runtime.uow(write=True) as uow:
@@ -141,28 +145,26 @@ def append_leaves(
                 appended, entries = [], []
                 for leaf in leaves:
                     data = leaf_bytes(election_id, leaf)
+                    appending = True
                     done = ledger.append(uow, state, leaf.kind, data, now)
                     appended.append(done)
                     entries.append(entry_for(election_id, done.index, leaf.kind, data))
+                committing = True
                 uow.commit()
-        except ServiceError:
-            ledger.invalidate(election_id)
-            raise
-        except LogCorrupt as exc:
-            ledger.invalidate(election_id)
-            runtime.halt(str(exc))
-            raise Unavailable("service.halted", "the log failed its integrity check") from exc
-        except DBAPIError as exc:
-            # The outcome of a failed COMMIT is unknown: the next journal write
-            # re-reads the database first, and the client retries idempotently.
-            ledger.invalidate(election_id)
-            runtime.cache[("journal-dirty", election_id)] = True
-            raise Unavailable(
-                "storage.unavailable", "the database is unavailable; retry with the same key"
-            ) from exc
-        except BaseException:
-            ledger.invalidate(election_id)
-            runtime.cache[("journal-dirty", election_id)] = True
+        except BaseException as exc:
+            if appending:
+                ledger.invalidate(election_id)
+            if committing:
+                # The outcome of a failed COMMIT is unknown: the next journal
+                # write re-reads the database first; the client retries.
+                runtime.cache[("journal-dirty", election_id)] = True
+            if isinstance(exc, LogCorrupt):
+                runtime.halt(str(exc))
+                raise Unavailable("service.halted", "the log failed its integrity check") from exc
+            if isinstance(exc, DBAPIError):
+                raise Unavailable(
+                    "storage.unavailable", "the database is unavailable; retry with the same key"
+                ) from exc
             raise
         _journal(runtime, election_id, entries)
     return appended, extra
