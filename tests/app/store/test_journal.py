@@ -98,3 +98,20 @@ def test_election_secrets_are_separated(tmp_path: Path) -> None:
     assert keys.election_secret("credential", "e1") != keys.election_secret("voting-code", "e1")
     assert keys.election_roll_key("e1") != keys.election_roll_key("e2")
     assert "secret" in repr(keys) and keys.log_seed.hex() not in repr(keys)
+
+
+def test_a_long_torn_line_is_cut_reading_only_the_tail(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    journal.append(_entries(3))
+    good = journal.path("e1").stat().st_size
+    with open(journal.path("e1"), "ab") as f:
+        f.write(b'{"data":"' + b"x" * 300_000)  # longer than one tail chunk
+    assert journal.hashes("e1") == {e.index: e.leaf_hash for e in _entries(3)}
+    assert journal.path("e1").stat().st_size == good
+
+
+def test_a_journal_that_is_only_a_torn_line(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    journal.path("e1").write_bytes(b'{"data":"half')
+    assert journal.read("e1") == {}
+    assert journal.path("e1").stat().st_size == 0

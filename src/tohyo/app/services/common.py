@@ -22,7 +22,7 @@ from tohyo.app.domain.lifecycle import ElectionState, Phase, WithdrawalReason
 from tohyo.app.domain.lifecycle import Withdrawal as DomainWithdrawal
 from tohyo.app.errors import Conflict, NotFound, ServiceError, Unavailable
 from tohyo.app.services.ledger import Appended, LogCorrupt
-from tohyo.app.services.runtime import Runtime
+from tohyo.app.services.runtime import Runtime, stored_entries
 from tohyo.app.store.journal import JournalEntry, JournalError, entry_for
 from tohyo.app.store.models import AuditEvent, Election, LogState
 from tohyo.app.store.uow import UnitOfWork
@@ -175,14 +175,12 @@ def _journal(runtime: Runtime, election_id: str, entries: list[JournalEntry]) ->
         if runtime.cache.pop(("journal-dirty", election_id), False):
             # An earlier COMMIT failed ambiguously: copy whatever did commit.
             with runtime.uow() as uow:
-                entries = [
-                    entry_for(election_id, leaf.leaf_index, leaf.kind, leaf.data.encode())
-                    for leaf in uow.leaves(election_id)
-                ]
-            runtime.journal.reconcile(election_id, entries)
+                state = uow.log_state(election_id)
+                size = state.size if state is not None else 0
+            runtime.journal.reconcile(election_id, stored_entries(runtime, election_id, size))
             return
         runtime.journal.append(entries)
-    except (JournalError, OSError, ValueError) as exc:
+    except (JournalError, OSError, ValueError, LogCorrupt) as exc:
         runtime.halt(f"second medium failed: {exc}")
         raise Unavailable(
             "service.halted",

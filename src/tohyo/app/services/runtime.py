@@ -16,7 +16,7 @@ runtime as their first argument.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,14 +27,21 @@ from tohyo.app.errors import StartupError, Unavailable
 from tohyo.app.services.ledger import Ledger, LogCorrupt
 from tohyo.app.settings import Settings
 from tohyo.app.store.db import check_durability, make_engine
-from tohyo.app.store.journal import Journal, JournalCorrupt, ReconcileReport, entry_for
+from tohyo.app.store.journal import (
+    Journal,
+    JournalCorrupt,
+    JournalEntry,
+    ReconcileReport,
+    entry_for,
+)
 from tohyo.app.store.keys import ServiceKeys
 from tohyo.app.store.migrate import current_revisions, head_revisions, upgrade
 from tohyo.app.store.uow import UnitOfWorkFactory
 
-__all__ = ["Clock", "Runtime", "build_runtime", "system_clock"]
+__all__ = ["Clock", "Runtime", "build_runtime", "stored_entries", "system_clock"]
 
 Clock = Callable[[], datetime]
+_PAGE = 2000
 
 
 def system_clock() -> datetime:
@@ -121,6 +128,22 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime
     return runtime
 
 
+def stored_entries(runtime: Runtime, election_id: str, size: int) -> Iterator[JournalEntry]:
+    """The database's leaves ``[0, size)`` as journal entries, a page at a time.
+
+    Raises:
+        LogCorrupt: a leaf's data does not hash to its stored leaf hash.
+    """
+    for start in range(0, size, _PAGE):
+        with runtime.uow() as uow:
+            rows = uow.leaves(election_id, start, min(size, start + _PAGE))
+        for leaf in rows:
+            entry = entry_for(election_id, leaf.leaf_index, leaf.kind, leaf.data.encode())
+            if entry.leaf_hash != leaf.leaf_hash:
+                raise LogCorrupt(f"log of {election_id}: leaf {leaf.leaf_index} was edited")
+            yield entry
+
+
 def reconcile_all(runtime: Runtime) -> list[ReconcileReport]:
     """Check every log against its head and copy missing leaves to the journal.
 
@@ -131,19 +154,18 @@ def reconcile_all(runtime: Runtime) -> list[ReconcileReport]:
     with runtime.uow() as uow:
         elections = [e.id for e in uow.elections()]
     for eid in elections:
-        with runtime.ledger.lock(eid), runtime.uow() as uow:
-            state = uow.log_state(eid)
-            if state is None:
-                continue
+        with runtime.ledger.lock(eid):
+            with runtime.uow() as uow:
+                state = uow.log_state(eid)
+                if state is None:
+                    continue
+                try:
+                    runtime.ledger.tree(uow, state, authoritative=True)
+                except LogCorrupt as exc:
+                    raise StartupError(str(exc)) from exc
+                size = state.size
             try:
-                runtime.ledger.tree(uow, state, authoritative=True)
-                leaves = []
-                for leaf in uow.leaves(eid, 0, state.size):
-                    entry = entry_for(eid, leaf.leaf_index, leaf.kind, leaf.data.encode())
-                    if entry.leaf_hash != leaf.leaf_hash:
-                        raise LogCorrupt(f"log of {eid}: leaf {leaf.leaf_index} was edited")
-                    leaves.append(entry)
-                reports.append(runtime.journal.reconcile(eid, leaves))
+                reports.append(runtime.journal.reconcile(eid, stored_entries(runtime, eid, size)))
             except (LogCorrupt, JournalCorrupt) as exc:
                 raise StartupError(str(exc)) from exc
     return reports
