@@ -46,6 +46,11 @@ def serve(
     from tohyo.app.main import create_app
 
     settings = settings_from(data_dir, database_url, demo=demo)
+    sign_in_help: list[str] = []
+    if demo:  # test card, OCSP/CRL and OpenID provider on loopback (issue 6)
+        from tohyo.cli.demo_auth import start_demo_auth
+
+        sign_in_help = start_demo_auth(settings, origin=f"http://{host}:{port}")
     try:
         app = create_app(settings)
     except StartupError as exc:
@@ -54,6 +59,8 @@ def serve(
     if demo:
         codes = settings.data_dir / "demo-codes.txt"
         typer.echo(f"demo election 'demo-tsukuba-survey' is open; voting codes in {codes}")
+        for line in sign_in_help:
+            typer.echo(line)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 
 

@@ -50,7 +50,8 @@ def demo_manifest(runtime: Runtime, election_id: str = DEMO_ID, *, days: int = 7
         "id": election_id,
         "title": {"ja": "つくば市 市民投票（デモ）", "en": "Tsukuba citizens' vote (demo)"},
         "period": {"start": start, "end": end},
-        "authentication": ["code"],
+        # Cards and the test provider vouch for the roll's own people (docs/adr/0016).
+        "authentication": ["jpki", "oidc", "code"],
         "trustees": {
             "threshold": 2,
             "members": [
