@@ -55,8 +55,8 @@ def signed_message(purpose: Purpose, election_id: str, payload: bytes) -> bytes:
     """The exact bytes the card signs (§AUTH-JPKI-3).
 
     ``len ‖ DST ‖ len ‖ election id ‖ len ‖ payload`` with 4-byte big-endian
-    lengths; the payload is the challenge (sign-in) or ``challenge ‖ ballot
-    hash`` (envelope).
+    lengths; the payload is the challenge (sign-in) or the 32-byte ballot hash,
+    the tracker (envelope, §AUTH-ENV-1).
     """
     return _frame(_DST[purpose.value], election_id.encode("utf-8"), payload)
 

@@ -253,14 +253,16 @@ def audit_envelopes(
             )
             if b.credential not in overridden
         ]
-        card_credentials = set(
-            session.scalars(
-                select(VoterSessionRow.credential).where(
-                    VoterSessionRow.election_id == election_id,
-                    VoterSessionRow.method == AuthMethod.JPKI.value,
-                )
+        methods: dict[str, set[str]] = {}
+        for credential, method in session.execute(
+            select(VoterSessionRow.credential, VoterSessionRow.method).where(
+                VoterSessionRow.election_id == election_id
             )
-        )
+        ):
+            methods.setdefault(credential, set()).add(method)
+        # Voters who only ever signed in with a card: every ballot of theirs needs an
+        # envelope. (One who also used a letter may have cast their last ballot by code.)
+        card_credentials = {c for c, m in methods.items() if m == {AuthMethod.JPKI.value}}
         t = tables.envelopes
         stored: Mapping[str, Any] = {
             r.ballot_hash: r
