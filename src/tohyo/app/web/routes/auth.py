@@ -58,13 +58,15 @@ def auth_services(request: Request) -> AuthServices:
     return services
 
 
-def session_json(election_id: str, issued: IssuedSession) -> dict[str, Any]:
-    """The same body as ``POST /api/v1/elections/{id}/sessions`` (the booth stores it)."""
+def session_json(election_id: str, issued: IssuedSession, method: str) -> dict[str, Any]:
+    """The body of ``POST /api/v1/elections/{id}/sessions`` (the booth stores it), and the
+    method: a ``jpki`` session must send an envelope with its ballot (§AUTH-ENV-2)."""
     return {
         "election_id": election_id,
         "token": issued.token,
         "credential": issued.session.credential,
         "expires_at": issued.expires_at.isoformat(),
+        "method": method,
     }
 
 
@@ -150,7 +152,7 @@ async def jpki_response(request: Request, runtime: RuntimeDep) -> dict[str, Any]
         return identity.start_verified_session(runtime, election_id, verified)
 
     issued = await run_in_threadpool(sign_in)
-    return session_json(election_id, issued)
+    return session_json(election_id, issued, "jpki")
 
 
 # ---------------------------------------------------------------- OpenID Connect
@@ -244,7 +246,7 @@ async def oidc_callback(request: Request, runtime: RuntimeDep) -> Response:
             else _error_response(exc)
         )
     else:
-        body = session_json(cookie_election, issued)
+        body = session_json(cookie_election, issued, "oidc")
         response = (
             _oidc_page(request, slug or "ja", cookie_election, session=body)
             if html
