@@ -70,3 +70,39 @@ def test_fallback_texts_are_marked_with_their_language() -> None:
     assert i18n.localized(text, i18n.language("easy")) == i18n.Localized("しちょう", "ja-x-easy")
     assert i18n.localized(text, i18n.language("en")) == i18n.Localized("市長", "ja")
     assert i18n.localized(None, i18n.language("en")) is None
+
+
+# ---------------------------------------------------------------- every template
+
+TEMPLATES = sorted((WEB / "templates").rglob("*.html"))
+#: Literal text a template may show untranslated: commands, file names, symbols.
+ALLOWED = re.compile(
+    r"tohyo card sign(-ballot)? --card CARD\.p12 --election|--challenge|"
+    r"https?://\S+|SHA-256|[\s…–—:：/|·.,()（）]+"
+)
+_LITERAL_ATTR = re.compile(r'\b(alt|title|aria-label|placeholder|content)="([^"{]*[^"{\s][^"{]*)"')
+
+
+def _visible_literals(source: str) -> list[str]:
+    """Text of a template that is shown to the voter and is not a gettext message."""
+    source = re.sub(r"{#.*?#}", "", source, flags=re.S)
+    source = re.sub(r"<(script|style)\b.*?</\1>", "", source, flags=re.S | re.I)
+    found = [value for name, value in _LITERAL_ATTR.findall(source) if name != "content"]
+    source = re.sub(r"{{.*?}}|{%.*?%}", " ", source, flags=re.S)
+    source = re.sub(r"<[^>]*>", " ", source, flags=re.S)
+    found += [line.strip() for line in source.splitlines() if line.strip()]
+    return [text for text in found if ALLOWED.sub("", text)]
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.relative_to(WEB).as_posix())
+def test_template_shows_only_messages(template: Path) -> None:
+    """Every visible text of every template goes through gettext (so the test above sees it)."""
+    assert _visible_literals(template.read_text("utf-8")) == []
+
+
+def test_pages_embed_no_english_literal_messages() -> None:
+    """The card page's script texts are booth messages, translated like the others."""
+    for key in ("card.ready", "card.not_json", "card.refused", "envelope.refused"):
+        assert key in i18n.BOOTH_MESSAGES
+        assert i18n.booth_messages("ja")[key] != i18n.BOOTH_MESSAGES[key]
+        assert i18n.booth_messages("easy")[key] != i18n.booth_messages("ja")[key]

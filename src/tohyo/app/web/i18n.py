@@ -159,6 +159,14 @@ BOOTH_MESSAGES: Mapping[str, str] = {
     ),
     "signin.rate": N_("Too many attempts. Please wait a little and try again."),
     "signin.done": N_("You are signed in."),
+    "card.ready": N_("Challenge ready; it is good for two minutes."),
+    "card.not_json": N_("This is not the app's answer: paste the whole line it printed."),
+    "card.refused": N_(
+        "The card sign-in was refused (code: {code}). Get a new challenge, sign it and try again."
+    ),
+    "card.not_eligible": N_(
+        "You cannot vote in this election. Please contact the election commission."
+    ),
     "error.network": N_(
         "The connection failed. Nothing was recorded. Check your connection and try again."
     ),
@@ -199,6 +207,20 @@ BOOTH_MESSAGES: Mapping[str, str] = {
         "Please fill in the ballot again."
     ),
     "review.retry": N_("Sending again with the same ballot…"),
+    "envelope.needed": N_(
+        "Your ballot is encrypted. Tracking code: {code}. "
+        "Have your card sign the ballot hash, paste the answer, then cast."
+    ),
+    "envelope.missing": N_(
+        "Paste the card's signature of this ballot first. Nothing was recorded."
+    ),
+    "envelope.not_json": N_(
+        "This is not the card app's answer: paste the whole line it printed. Nothing was recorded."
+    ),
+    "envelope.refused": N_(
+        "The card's signature of this ballot was refused (code: {code}). Nothing was recorded. "
+        "Have your card sign the ballot hash shown here and paste the new answer."
+    ),
     "review.back": N_("Go back to the ballot"),
     "audit.requesting": N_("Marking this encryption as audited on the server…"),
     "audit.match": N_("Check passed: this encryption contains exactly the choices you made."),

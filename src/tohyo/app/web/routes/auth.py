@@ -307,11 +307,7 @@ def _render_sign_in(
         card={
             "challengeUrl": "/auth/jpki/challenge",
             "responseUrl": "/auth/jpki/response",
-            "cardHint": "CARD.p12",
-            "messages": {
-                "ready": "Challenge ready; it is good for two minutes.",
-                "notJson": "This is not the app's answer: paste the whole line it printed.",
-            },
+            "cardHint": "CARD.p12",  # texts: i18n.BOOTH_MESSAGES "card.*", in the page
         },
         **{"session": None, "error": None, **context},
     )

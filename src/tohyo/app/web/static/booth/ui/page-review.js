@@ -45,6 +45,44 @@ function describe(questionId, options) {
   return options.map((o) => labelOf(questionId, o)).join(', ');
 }
 
+/** What the card reader app stands in for in this demonstration (`tohyo card sign-ballot`). */
+const CARD_HINT = 'CARD.p12';
+
+/**
+ * The card's answer pasted by the voter: `{certificate, signature}` (base64), or an
+ * error key. Checked here so that nothing is sent without one (authentication.md §AUTH-ENV).
+ * @param {string} text
+ * @returns {{envelope: {certificate: string, signature: string}} | {problem: string}}
+ */
+export function parseEnvelope(text) {
+  const trimmed = text.trim();
+  if (trimmed === '') return { problem: 'envelope.missing' };
+  let found;
+  try {
+    found = JSON.parse(trimmed);
+  } catch {
+    return { problem: 'envelope.not_json' };
+  }
+  const b64 = /^[A-Za-z0-9+/]+={0,2}$/;
+  if (
+    !found ||
+    typeof found.certificate !== 'string' ||
+    typeof found.signature !== 'string' ||
+    !b64.test(found.certificate) ||
+    !b64.test(found.signature)
+  ) {
+    return { problem: 'envelope.not_json' };
+  }
+  return { envelope: { certificate: found.certificate, signature: found.signature } };
+}
+
+/** Refusals of the card's signature: the ballot was not recorded; a new signature may be pasted. */
+function isEnvelopeRefusal(code) {
+  return ['auth.envelope.', 'auth.cert.', 'auth.signature.', 'auth.revocation.'].some((p) =>
+    code.startsWith(p),
+  );
+}
+
 function showAnswers(answers) {
   for (const section of $$('.review-question')) {
     const a = answers[section.dataset.question];
@@ -116,6 +154,30 @@ export function startReview(data) {
     needSession('review.no_session');
     return;
   }
+  // A card session casts with the card's signature of the ballot hash (§AUTH-ENV-2).
+  const isCard = session.method === 'jpki';
+  const envelopeInput = /** @type {HTMLTextAreaElement} */ ($('#envelope-answer'));
+
+  function envelopeError(message) {
+    const error = $('#envelope-answer-error');
+    error.textContent = message ?? '';
+    error.hidden = message === null;
+    if (message === null) envelopeInput.removeAttribute('aria-invalid');
+    else {
+      envelopeInput.setAttribute('aria-invalid', 'true');
+      envelopeInput.focus();
+    }
+  }
+
+  function showEnvelope(hashHex) {
+    if (!isCard) return;
+    $('#envelope-hash').textContent = hashHex;
+    $('#envelope-command').textContent =
+      `tohyo card sign-ballot --card ${CARD_HINT} --election ${eid} --ballot-hash ${hashHex}`;
+    $('#envelope').hidden = false;
+    envelopeInput.value = '';
+    envelopeError(null);
+  }
   if (Date.parse(session.expires_at) <= Date.now()) {
     store.remove(eid, 'session');
     needSession('review.session_expired');
@@ -136,15 +198,23 @@ export function startReview(data) {
     const code = trackingCode(prepared.ballotHash);
     codeOut.textContent = code;
     codeOut.dataset.encryptMs = ms.toFixed(1);
-    announce(t('review.encrypted', { code }));
+    showEnvelope(toHex(prepared.ballotHash));
+    announce(t(isCard ? 'envelope.needed' : 'review.encrypted', { code }));
     castButton.disabled = false;
     auditButton.disabled = false;
   }
 
-  if (pending && pending.ballot && typeof pending.idempotency_key === 'string') {
+  const pendingOk =
+    pending &&
+    pending.ballot &&
+    typeof pending.idempotency_key === 'string' &&
+    (!isCard || typeof pending.ballot_hash === 'string');
+  if (pendingOk) {
     // An earlier cast of these answers may have been recorded: send the very same
     // ballot again with the same key, so the server returns the first receipt.
     codeOut.textContent = pending.tracking;
+    showEnvelope(pending.ballot_hash);
+    if (isCard && pending.envelope) envelopeInput.value = JSON.stringify(pending.envelope);
     castButton.disabled = false;
     auditButton.disabled = true;
   } else {
@@ -153,14 +223,32 @@ export function startReview(data) {
   }
 
   async function cast() {
+    alertError(null);
+    /** @type {{certificate: string, signature: string} | undefined} */
+    let envelope;
+    if (isCard) {
+      // Without the card's signature nothing is sent, and the ballot stays castable.
+      const parsed = parseEnvelope(envelopeInput.value);
+      if ('problem' in parsed) {
+        envelopeError(t(parsed.problem));
+        return;
+      }
+      envelopeError(null);
+      envelope = parsed.envelope;
+    }
     castButton.disabled = true;
     auditButton.disabled = true;
-    alertError(null);
     if (pending === null) {
       if (prepared === null) return;
       const tracking = trackingCode(prepared.ballotHash);
+      const ballotHash = toHex(prepared.ballotHash);
       const ballot = prepared.cast(); // the nonces are dropped here
-      pending = { ballot: ballot.toJson(), idempotency_key: idempotencyKey(), tracking };
+      pending = {
+        ballot: ballot.toJson(),
+        idempotency_key: idempotencyKey(),
+        tracking,
+        ballot_hash: ballotHash,
+      };
       prepared = null;
       store.save(eid, 'pending', pending);
     } else {
@@ -176,10 +264,17 @@ export function startReview(data) {
       alertError(t('review.bad_state'), [back()]);
       return;
     }
+    /** @type {Record<string, unknown>} */
+    const body = { ballot: pending.ballot, idempotency_key: pending.idempotency_key };
+    if (envelope !== undefined) {
+      body.envelope = envelope;
+      pending.envelope = envelope; // a retry after a network failure sends the same request
+      store.save(eid, 'pending', pending);
+    }
     try {
       const receipt = await request(`${data.urls.api}/ballots`, {
         method: 'POST',
-        body: { ballot: pending.ballot, idempotency_key: pending.idempotency_key },
+        body,
         token: session.token,
       });
       store.save(eid, 'receipt', receipt);
@@ -197,6 +292,18 @@ export function startReview(data) {
     if (transient) {
       // Keep the pending ballot: "try again" sends the same bytes with the same key.
       alertError(messageFor(error, 'review'));
+      castButton.disabled = false;
+      return;
+    }
+    if (isCard && isEnvelopeRefusal(error.code)) {
+      // Refused before the ballot box was touched: nothing was recorded. The same
+      // ballot (same hash) may be cast with a good signature of it.
+      if (pending) {
+        delete pending.envelope;
+        store.save(eid, 'pending', pending);
+      }
+      envelopeError(t('envelope.refused', { code: error.code }));
+      alertError(t('envelope.refused', { code: error.code }));
       castButton.disabled = false;
       return;
     }

@@ -16,7 +16,7 @@ import * as store from './store.js';
  * Keep the session and go on: to the review page when the voter was sent here
  * to sign in again (their choices are kept), else to the ballot.
  * @param {any} data - the page's booth data
- * @param {{token: string, credential: string, expires_at: string}} session
+ * @param {{token: string, credential: string, expires_at: string, method?: string}} session
  */
 export function finishSignIn(data, session) {
   const eid = data.election.id;
@@ -24,6 +24,7 @@ export function finishSignIn(data, session) {
     token: session.token,
     credential: session.credential,
     expires_at: session.expires_at,
+    method: typeof session.method === 'string' ? session.method : 'code',
   });
   const next = new URLSearchParams(location.search).get('next');
   const hasAnswers = store.load(eid, 'answers') !== null;

@@ -4,7 +4,7 @@
  * a secret that the server must not see, except the choices themselves, which
  * only this device ever holds; they are removed once the ballot is cast.
  *
- * Keys (per election): `session` {token, credential, expires_at}; `answers`
+ * Keys (per election): `session` {token, credential, expires_at, method}; `answers`
  * {questionId: {blank: bool, options: string[]}}; `pending` {ballot,
  * idempotency_key, tracking} while a cast may need a retry; `receipt`.
  * @module
@@ -55,7 +55,8 @@ export function remove(electionId, name) {
 /**
  * The voting session, or null when there is none or it has expired.
  * @param {string} electionId
- * @returns {{token: string, credential: string, expires_at: string} | null}
+ * `method` is `jpki` for a card session, which casts with the card's signature.
+ * @returns {{token: string, credential: string, expires_at: string, method?: string} | null}
  */
 export function session(electionId) {
   const found = load(electionId, 'session');
