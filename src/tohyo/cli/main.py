@@ -28,6 +28,9 @@ def _register() -> None:
     from tohyo.cli import serve  # election service: serve, db, election, voters, codes, witness
 
     serve.register(app)
+    from tohyo.cli import letters  # issue 6 item 3: printed letters for voting codes
+
+    letters.register(app)
     from tohyo.cli import record, simulate, trustee, verify  # issue 4: ceremony … record
 
     for module in (verify, simulate, trustee, record):
