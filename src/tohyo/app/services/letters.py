@@ -79,7 +79,8 @@ def issue_letters(
 
     Raises:
         BadRequest: ``voter.bad_id`` for a malformed roll number.
-        NotFound: ``voter.not_found`` for a roll number in ``only`` not on the roll.
+        BadRequest: ``voter.not_found`` for a roll number in ``only`` not on the roll or not
+            in the file.
     """
     chosen = None if only is None else {str(v).strip() for v in only}
     wanted: dict[str, Addressee] = {}

@@ -1,4 +1,4 @@
-"""Print-ready letters for one-time voting codes (issue 6 item 3; docs/guides/officials.md).
+"""Print-ready letters for one-time voting codes (issue 6 item 3; docs/guides/officials-auth.md).
 
 One self-contained HTML file per voter (A4, print CSS, no external resource),
 Japanese first, then English: the election title and voting period, the booth
