@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from tohyo.app.auth.authority import DevApproval
 from tohyo.app.services.devkeys import install_dev_key
 from tohyo.app.services.elections import create_election, open_election
 from tohyo.app.services.roll import import_roll, issue_codes
@@ -196,7 +197,7 @@ def make_election(
     install_dev_key(runtime, election_id, actor="test")
     codes: list[str] = []
     if open_:
-        open_election(runtime, election_id, actor="test")
+        open_election(runtime, election_id, approval=DevApproval("test"))
         codes = [c.code for c in issue_codes(runtime, election_id, actor="test", voter_ids=ids)]
     return OpenElection(runtime, election_id, ids, codes)
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import typer
 
+from tohyo.cli._approval import APPROVAL, auth_refusals, ticket
 from tohyo.cli.serve import DATA_DIR, DATABASE_URL, settings_from
 
 __all__ = ["register"]
@@ -107,34 +108,44 @@ def dev_key(
 @election_cli.command("open")
 def open_(
     election_id: str,
-    actor: str = ACTOR,
+    approval: str = APPROVAL,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """Open the ballot box: publishes the empty log head."""
+    """Open the ballot box (two officials' approval): publishes the empty log head."""
     from tohyo.app.services.elections import open_election
 
-    _show(_run(data_dir, database_url, lambda rt: open_election(rt, election_id, actor=actor)))
+    with auth_refusals():
+        _show(
+            _run(
+                data_dir,
+                database_url,
+                lambda rt: open_election(rt, election_id, approval=ticket(rt, approval)),
+            )
+        )
 
 
 @election_cli.command("close")
 def close(
     election_id: str,
+    approval: str = APPROVAL,
     reason: str = typer.Option("", help="Required before the period's end."),
-    actor: str = ACTOR,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """Stop all casts and publish the final head."""
+    """Stop all casts (two officials' approval) and publish the final head."""
     from tohyo.app.services.elections import close_election
 
-    _show(
-        _run(
-            data_dir,
-            database_url,
-            lambda rt: close_election(rt, election_id, actor=actor, reason=reason),
+    with auth_refusals():
+        _show(
+            _run(
+                data_dir,
+                database_url,
+                lambda rt: close_election(
+                    rt, election_id, approval=ticket(rt, approval), reason=reason
+                ),
+            )
         )
-    )
 
 
 @election_cli.command("withdraw")

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
+from tohyo.app.auth.approvals import GuardedAction
 from tohyo.app.auth.officials import OfficialDirectory, Role
+from tohyo.cli._approval import auth_refusals
+from tohyo.cli.record import _runtime
+from tohyo.cli.serve import DATA_DIR, DATABASE_URL
 
-cli = typer.Typer(help="Officials' accounts: create, list, disable, unlock.")
+cli = typer.Typer(
+    help="Officials' accounts (create, list, disable, unlock) and two-person approvals "
+    "(request, approve)."
+)
 
 _DATA = Path(os.environ.get("TOHYO_DATA_DIR", "var"))
 _DB = typer.Option(
@@ -68,6 +76,77 @@ def unlock(username: str, db: str = _DB, keys: Path = _KEYS) -> None:
     d = _directory(db, keys)
     d.limiter.reset_account(scope="official", account=username)
     d.audit.append(f"cli:{os.getuid()}", "official.unlock", {"username": username})
+
+
+# ---------------------------------------------------------------- two-person rule
+# These act on elections, so they take the service's --data-dir/--database-url
+# like `tohyo election` (docs/adr/0040).
+
+_USER = typer.Option(..., "--user", prompt="User name", help="Your official's account.")
+_PASSWORD = typer.Option(..., prompt=True, hide_input=True, help="Prompted if not given.")
+_TOTP = typer.Option(..., "--totp", prompt="One-time code", help="From the authenticator app.")
+
+
+def _signed_in(runtime: Any, user: str, password: str, totp: str) -> tuple[Any, Any]:
+    """Sign in (password + TOTP) for one command; the session ends with it.
+
+    Raises:
+        AuthError: ``auth.signin.failed``, ``auth.rate_limited``.
+    """
+    from tohyo.app.auth.approvals import ApprovalBook
+    from tohyo.app.auth.wiring import officials_directory
+
+    directory = officials_directory(runtime.engine, runtime.settings.keys_dir)
+    signed = directory.sign_in(user, password, totp, source=f"cli:{os.getuid()}")
+    directory.sign_out(signed.token)
+    return signed.official, ApprovalBook(runtime.engine, directory.audit)
+
+
+@cli.command("request")
+def request(
+    election_id: str = typer.Option(..., "--election", help="The election id."),
+    action: GuardedAction = typer.Option(..., "--action", help="open, close or tally."),
+    user: str = _USER,
+    password: str = _PASSWORD,
+    totp: str = _TOTP,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Ask to open, close or tally; prints the approval id a second official approves."""
+    from tohyo.app.services.elections import get_election
+
+    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+        get_election(runtime, election_id)  # election.not_found before anything is stored
+        official, book = _signed_in(runtime, user, password, totp)
+        made = book.request(official, action, election_id)
+    typer.echo(made.id)
+    typer.echo(
+        f"{action.value} {election_id} requested by {made.requested_by}; another administrator "
+        f"runs `tohyo officials approve {made.id}` before {made.expires_at.isoformat()}",
+        err=True,
+    )
+
+
+@cli.command("approve")
+def approve(
+    approval_id: str,
+    user: str = _USER,
+    password: str = _PASSWORD,
+    totp: str = _TOTP,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Approve another administrator's request (never your own)."""
+    from tohyo.cli._approval import ticket
+
+    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+        ticket(runtime, approval_id)  # auth.approval.unknown for a malformed id
+        official, book = _signed_in(runtime, user, password, totp)
+        done = book.approve(official, approval_id)
+    typer.echo(
+        f"approved {done.id}: {done.action.value} {done.election_id}, requested by "
+        f"{done.requested_by}, approved by {done.approved_by}"
+    )
 
 
 def register(app: typer.Typer) -> None:

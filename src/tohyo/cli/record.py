@@ -4,7 +4,9 @@
 
     tohyo record board  --election ID --out BOARD     # the closed board + proposal.json
     # each trustee: tohyo trustee decrypt --board BOARD --proposal BOARD/proposal.json ...
-    tohyo record tally  --election ID --shares shares-1.json --shares shares-2.json ...
+    tohyo officials request --election ID --action tally   # official A; prints APPROVAL
+    tohyo officials approve APPROVAL                       # official B
+    tohyo record tally  --election ID --approval APPROVAL --shares shares-1.json ...
     tohyo record export --election ID --out RECORD [--witness VKEY ...]
     tohyo verify RECORD
 
@@ -26,6 +28,7 @@ from typing import Any
 
 import typer
 
+from tohyo.cli._approval import APPROVAL, auth_refusals, ticket
 from tohyo.cli.serve import DATA_DIR, DATABASE_URL, settings_from
 
 __all__ = ["register"]
@@ -92,16 +95,17 @@ def _shares(paths: list[Path]) -> list[Any]:
 def tally(
     election_id: str = ELECTION,
     shares: list[Path] = typer.Option(..., "--shares", help="A trustee's shares file (repeat)."),
-    actor: str = ACTOR,
+    approval: str = APPROVAL,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """Combine the trustees' decryption shares; bad ones are named and set aside."""
+    """Combine the trustees' decryption shares (two officials' approval); bad ones are
+    named and set aside."""
     from tohyo.app.services.tally import record_tally
 
     given = _shares(shares)
-    with _runtime(data_dir, database_url) as runtime:
-        document = record_tally(runtime, election_id, given, actor=actor)
+    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+        document = record_tally(runtime, election_id, given, approval=ticket(runtime, approval))
     for excluded in document.excluded:
         typer.echo(f"trustee {excluded.trustee} set aside: {excluded.reason}", err=True)
     typer.echo(f"tallied with trustees {', '.join(map(str, document.trustees))}: "

@@ -96,6 +96,7 @@ def simulate_over_http(
     import httpx
     import uvicorn
 
+    from tohyo.app.auth.authority import DevApproval
     from tohyo.app.main import create_app
     from tohyo.app.services import elections, overrides, roll, tally
     from tohyo.app.services.runtime import build_runtime
@@ -126,7 +127,7 @@ def simulate_over_http(
                                      actor=actor)
         for _, candidate in withdrawals:
             elections.withdraw_candidate(runtime, eid, candidate, "withdrew", actor=actor)
-        elections.open_election(runtime, eid, actor=actor)
+        elections.open_election(runtime, eid, approval=DevApproval("simulation"))
         clock.set(manifest.period.start.astimezone(UTC) + timedelta(minutes=1))
 
         port = _free_port()
@@ -151,7 +152,7 @@ def simulate_over_http(
                         key = roll.voter_key_hex(runtime, eid, ids[number])
                         overrides.record_paper_vote(runtime, eid, key, actor=actor)
                 clock.set(manifest.period.end.astimezone(UTC))
-                elections.close_election(runtime, eid, actor=actor)
+                elections.close_election(runtime, eid, approval=DevApproval("simulation"))
                 observers.round()
                 say(f"{witnesses} witnesses cosigned the final head")
         finally:
@@ -167,7 +168,7 @@ def simulate_over_http(
             if key.trustee == cheating_trustee:
                 mine = tuple(_corrupt(s) for s in mine)
             shares += mine
-        tally.record_tally(runtime, eid, shares, actor=actor)
+        tally.record_tally(runtime, eid, shares, approval=DevApproval("simulation"))
         return tally.publish_record(runtime, eid, out, actor=actor,
                                     witness_keys=observers.keys)
     finally:

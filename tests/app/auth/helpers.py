@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from tohyo.app.auth.authority import DevApproval
 from tohyo.app.services.devkeys import install_dev_key
 from tohyo.app.services.elections import create_election, open_election
 from tohyo.app.services.roll import import_roll, issue_codes
@@ -43,7 +44,7 @@ def make_election(
     install_dev_key(runtime, election_id, actor="t")
     if not open_:
         return []
-    open_election(runtime, election_id, actor="t")
+    open_election(runtime, election_id, approval=DevApproval("test"))
     if roll and "code" in methods:
         ids = [vid for vid, _, _ in roll]
         return [c.code for c in issue_codes(runtime, election_id, actor="t", voter_ids=ids)]

@@ -206,8 +206,10 @@ def test_open_close_and_tally_need_two_administrators(
     counted = http.post(f"/official/approvals/{tid}/execute", headers=alice)
     assert counted.status_code == 200, counted.text
     assert counted.json()["action"] == "tally"
+    assert counted.json()["spent"] is False  # record_tally spends it with the shares (ADR 0040)
 
     actions = [e["action"] for e in http.get("/official/audit").json()["entries"]]
     for step in ("request", "approve", "execute"):
         for what in ("open", "close", "tally"):
-            assert f"approval.{step}.{what}" in actions
+            spent = (step, what) != ("execute", "tally")
+            assert (f"approval.{step}.{what}" in actions) is spent

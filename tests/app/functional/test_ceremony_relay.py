@@ -20,6 +20,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from tohyo.app.auth.authority import DevApproval
 from tohyo.app.services.elections import (
     close_election,
     create_election,
@@ -34,6 +35,8 @@ from tohyo.crypto.dkg import Dealing, DkgTranscript, Roster, TransportKey, deal,
 from tohyo.crypto.dkg_messages import dealing_body
 from tohyo.crypto.transport import TransportKeyPair, seal_share, sign_message
 from tohyo.verify import verify_record
+
+from .approvals import approved
 
 N, T = 5, 3
 
@@ -110,7 +113,7 @@ def test_a_3_of_5_ceremony_through_the_relay_keys_a_verified_election(
     assert c.post("dealing", 1, {}).json()["error"]["code"] == "ceremony.closed"
 
     # The election runs on the ceremony's key; three trustees decrypt on their own.
-    open_election(runtime, c.eid, actor="t")
+    open_election(runtime, c.eid, approval=DevApproval("test"))
     codes = [x.code for x in issue_codes(runtime, c.eid, actor="t")]
     with httpx.Client(base_url=live_server) as http:
         voter = VoterClient(http)
@@ -118,7 +121,7 @@ def test_a_3_of_5_ceremony_through_the_relay_keys_a_verified_election(
         for code, pick in zip(codes, ("internet-voting", "ai-voice", "internet-voting"),
                               strict=False):
             voter.cast(info, voter.start_session(c.eid, code), {"services": [pick]})
-    close_election(runtime, c.eid, actor="t", reason="test over")
+    close_election(runtime, c.eid, approval=DevApproval("test"), reason="test over")
     board = tmp_path / "board"
     c.run("record", "board", "--election", c.eid, "--out", str(board), *c.db)
     shares = []
@@ -128,7 +131,8 @@ def test_a_3_of_5_ceremony_through_the_relay_keys_a_verified_election(
               str(board / "proposal.json"), "--secret", str(c.secrets[i]), "--out", str(out))
         shares += ["--shares", str(out)]
     assert "tallied with trustees 2, 4, 5: 3 ballots" in c.run(
-        "record", "tally", "--election", c.eid, *shares, *c.db)
+        "record", "tally", "--election", c.eid, *shares, *c.db, "--approval",
+        approved(runtime.engine, runtime.settings.keys_dir, "tally", c.eid))
     record = tmp_path / "record"
     c.run("record", "export", "--election", c.eid, "--out", str(record), *c.db)
     report = verify_record(record, workers=0)

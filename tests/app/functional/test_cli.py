@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from tohyo.cli import serve
 
+from .approvals import approved
+
 
 @pytest.fixture
 def backend() -> str:
@@ -48,15 +50,24 @@ def test_election_from_manifest_to_close(
     imported = run("voters", "import", "cli-vote", str(roll))
     assert "added 2" in imported and "under_age" in imported
     assert json.loads(run("election", "dev-key", "cli-vote"))["state"] == "key_ceremony"
-    assert json.loads(run("election", "open", "cli-vote"))["state"] == "open"
+    from tohyo.app.store.db import make_engine
+
+    settings = serve.settings_from(tmp_path / "var", None)
+    engine = make_engine(settings.effective_database_url)
+
+    def approval(action: str) -> list[str]:
+        return ["--approval", approved(engine, settings.keys_dir, action, "cli-vote")]
+
+    assert json.loads(run("election", "open", "cli-vote", *approval("open")))["state"] == "open"
     codes = run("codes", "issue", "cli-vote").strip().splitlines()
     assert len(codes) == 2 and all(len(line.split("\t")[1]) == 19 for line in codes)
     assert "credential" in run("election", "paper-vote", "cli-vote", "--voter-id", "A1")
     counts = json.loads(run("election", "counts", "cli-vote"))
     assert (counts["voters_on_roll"], counts["paper_overrides"]) == (2, 1)
-    refused = runner.invoke(cli, ["election", "close", "cli-vote", *data])
+    refused = runner.invoke(cli, ["election", "close", "cli-vote", *approval("close"), *data])
     assert refused.exit_code == 1 and "election.reason_required" in refused.output
-    assert json.loads(run("election", "close", "cli-vote", "--reason", "test"))["state"] == "closed"
+    closed = run("election", "close", "cli-vote", "--reason", "test", *approval("close"))
+    assert json.loads(closed)["state"] == "closed"
     assert "cli-vote\tclosed" in run("election", "list")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tohyo.app.auth.authority import DevApproval
 from tohyo.app.errors import Conflict, Forbidden
 from tohyo.app.services.counts import check_count_invariant, report_counts
 from tohyo.app.services.elections import (
@@ -38,7 +39,7 @@ def test_opening_publishes_the_empty_head(election_factory: Any, client: Any) ->
 def test_open_needs_a_key_and_the_key_ceremony(runtime: Any, manifest_for: Any) -> None:
     create_election(runtime, manifest_for("nokey"), actor="t")
     with pytest.raises(Conflict) as caught:
-        open_election(runtime, "nokey", actor="t")
+        open_election(runtime, "nokey", approval=DevApproval("test"))
     assert caught.value.code == "election.invalid_transition"
 
 
@@ -49,14 +50,15 @@ def test_closing_stops_casts_and_logs_a_final_leaf(
     session = voter.start_session(election.id, election.next_code())
     voter.cast(info, session, CHOICE)
     with pytest.raises(Conflict) as caught:
-        close_election(runtime, election.id, actor="t")  # before the end: needs a reason
+        # before the end: needs a reason
+        close_election(runtime, election.id, approval=DevApproval("test"))
     assert caught.value.code == "election.reason_required"
-    close_election(runtime, election.id, actor="t", reason="test over")
+    close_election(runtime, election.id, approval=DevApproval("test"), reason="test over")
     entries = _entries(client, election.id)
     assert [e["kind"] for e in entries] == ["ballot", "close"]
     assert entries[-1]["data"]["election_id"] == election.id
     with pytest.raises(Conflict):
-        close_election(runtime, election.id, actor="t", reason="again")
+        close_election(runtime, election.id, approval=DevApproval("test"), reason="again")
     with pytest.raises(Conflict) as caught:
         open_voting_session(runtime, election.id, "00" * 32, method="code")
     assert caught.value.code == "election.closed"
@@ -89,7 +91,7 @@ def test_candidate_withdrawal_is_logged(runtime: Any, client: Any, manifest_for:
     create_election(runtime, json.dumps(raw).encode(), actor="t")
     install_dev_key(runtime, "mayor")
     withdraw_candidate(runtime, "mayor", "c2", "withdrew", actor="t")  # before opening
-    open_election(runtime, "mayor", actor="t")
+    open_election(runtime, "mayor", approval=DevApproval("test"))
     withdraw_candidate(runtime, "mayor", "c3", "died", actor="t")  # while open
     kinds = [(e["kind"], e["data"].get("candidate_id")) for e in _entries(client, "mayor")]
     assert kinds == [("withdrawal", "c2"), ("withdrawal", "c3")]

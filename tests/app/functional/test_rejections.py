@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tohyo.app.auth.authority import DevApproval
 from tohyo.app.services.elections import close_election
 from tohyo.app.services.overrides import record_paper_vote
 from tohyo.app.voter_client import Refused
@@ -210,7 +211,7 @@ def test_same_idempotency_key_for_another_ballot(
 
 def test_closed_election(election: Any, voter: Any, cast_setup: Any) -> None:
     _, session, ballot = cast_setup
-    close_election(election.runtime, election.id, actor="test", reason="test")
+    close_election(election.runtime, election.id, approval=DevApproval("test"), reason="test")
     refused(voter, election, session.token, body_of(ballot.to_json()), 409, "election.closed")
 
 
@@ -286,7 +287,7 @@ def test_session_before_the_period_starts(runtime: Any, voter: Any, manifest_for
         actor="t",
     )
     install_dev_key(runtime, "later")
-    open_election(runtime, "later", actor="t")
+    open_election(runtime, "later", approval=DevApproval("test"))
     code = issue_codes(runtime, "later", actor="t")[0].code
     with pytest.raises(Refused) as caught:
         voter.start_session("later", code)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from tohyo.app.auth.authority import DevApproval
 from tohyo.app.errors import Conflict
 from tohyo.app.services.elections import close_election, get_election
 from tohyo.app.services.tally import (
@@ -32,6 +33,9 @@ from tohyo.log import CosignatureSigner, Witness, encode_verifier_key, verifier_
 from tohyo.simulate.direct import _corrupt
 from tohyo.verify import verify_record
 
+from .approvals import approved
+
+DEV = DevApproval("test")
 CHOICES = [
     {"services": ["internet-voting"], "mobility": ["tsukumobi"], "healthcare": []},
     {"services": ["digital-counters"], "mobility": [], "healthcare": ["home-care"]},
@@ -42,7 +46,7 @@ def _cast_and_close(election: Any, voter: Any, runtime: Any) -> None:
     info = voter.election(election.id)
     for choice in CHOICES:
         voter.cast(info, voter.start_session(election.id, election.next_code()), choice)
-    close_election(runtime, election.id, actor="t", reason="test over")
+    close_election(runtime, election.id, approval=DEV, reason="test over")
 
 
 def _shares(runtime: Any, election_id: str, trustees: tuple[int, ...],
@@ -77,18 +81,18 @@ def test_tally_then_publication_follow_the_lifecycle(
     election: Any, voter: Any, runtime: Any, client: Any, tmp_path: Path
 ) -> None:
     eid = election.id
-    assert _code(lambda: record_tally(runtime, eid, [], actor="t")) == "tally.not_closed"
+    assert _code(lambda: record_tally(runtime, eid, [], approval=DEV)) == "tally.not_closed"
     _cast_and_close(election, voter, runtime)
     out = tmp_path / "record"
     assert _code(lambda: publish_record(runtime, eid, out, actor="t")) == "tally.not_recorded"
-    assert _code(lambda: record_tally(runtime, eid, _shares(runtime, eid, (1,)), actor="t")
+    assert _code(lambda: record_tally(runtime, eid, _shares(runtime, eid, (1,)), approval=DEV)
                  ) == "tally.not_enough_shares"  # 1 of a 2-of-3 key
     assert get_election(runtime, eid).state == "closed"
 
-    document = record_tally(runtime, eid, _shares(runtime, eid, (1, 2, 3), cheat=2), actor="t")
+    document = record_tally(runtime, eid, _shares(runtime, eid, (1, 2, 3), cheat=2), approval=DEV)
     assert [e.trustee for e in document.excluded] == [2] and document.trustees == (1, 3)
     assert get_election(runtime, eid).state == "tallied"
-    assert _code(lambda: record_tally(runtime, eid, _shares(runtime, eid, (1, 3)), actor="t")
+    assert _code(lambda: record_tally(runtime, eid, _shares(runtime, eid, (1, 3)), approval=DEV)
                  ) == "election.invalid_transition"
 
     witness, vkey = _witness(tmp_path, runtime, eid, "witness.example")
@@ -134,7 +138,11 @@ def test_record_commands_tally_and_export(
         files += ["--shares", str(tmp_path / f"shares-{i}.json")]
         (tmp_path / f"shares-{i}.json").write_text(
             json.dumps([s.to_json() for s in _shares(runtime, eid, (i,))]))
-    done = CliRunner().invoke(app, ["record", "tally", "--election", eid, *files, *db])
+    tally = ["record", "tally", "--election", eid, *files, *db]
+    missing = CliRunner().invoke(app, tally)
+    assert missing.exit_code == 2 and "--approval" in missing.output  # no single-person tally
+    approval = approved(runtime.engine, settings.keys_dir, "tally", eid)
+    done = CliRunner().invoke(app, [*tally, "--approval", approval])
     assert done.exit_code == 0, done.output
     assert "tallied with trustees 2, 3: 2 ballots" in done.output
 
@@ -146,5 +154,11 @@ def test_record_commands_tally_and_export(
     assert get_election(runtime, eid).state == "published"
     assert verify_record(out, workers=0).ok
 
-    refused = CliRunner().invoke(app, ["record", "tally", "--election", eid, *files, *db])
+    again = approved(runtime.engine, settings.keys_dir, "tally", eid)
+    refused = CliRunner().invoke(app, [*tally, "--approval", again])
     assert refused.exit_code == 1 and "election.invalid_transition" in refused.output
+    used = CliRunner().invoke(app, [*tally, "--approval", approval])
+    assert used.exit_code == 1 and "election.invalid_transition" in used.output
+    with runtime.uow() as uow:
+        (event,) = [e for e in uow.audit_events(eid) if e.kind == "election.tally"]
+    assert event.actor == "ada+ben" and approval in event.detail

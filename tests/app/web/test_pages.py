@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tohyo.app.auth.authority import DevApproval
 from tohyo.app.services.demo import DEMO_ID
 from tohyo.app.services.elections import create_election
 from tohyo.app.services.runtime import Runtime
@@ -122,7 +123,7 @@ def test_election_texts_are_rendered_as_text(client: Any, runtime: Runtime) -> N
     from tohyo.app.services.elections import open_election
 
     install_dev_key(runtime, "xss-test", actor="test")
-    open_election(runtime, "xss-test", actor="test")
+    open_election(runtime, "xss-test", approval=DevApproval("test"))
     for page in ("", "ballot", "review"):
         html = client.get(f"/ja/elections/xss-test/{page}").text
         assert "<img src=x" not in html and "<script>alert" not in html
@@ -209,7 +210,7 @@ def test_candidates_ballot_shows_numbers_kana_parties_and_withdrawals(
     ]
     create_election(runtime, json.dumps(manifest, ensure_ascii=False).encode(), actor="test")
     install_dev_key(runtime, "mayor-test", actor="test")
-    open_election(runtime, "mayor-test", actor="test")
+    open_election(runtime, "mayor-test", approval=DevApproval("test"))
     withdraw_candidate(runtime, "mayor-test", "c2", "withdrew", actor="test")
     html = client.get("/ja/elections/mayor-test/ballot").text
     assert "<ruby>山田 太郎<rp>（</rp><rt>やまだ たろう</rt><rp>）</rp></ruby>" in html

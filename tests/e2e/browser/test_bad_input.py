@@ -10,6 +10,7 @@ from typing import Any
 from booth_harness import ALL_KINDS, SECOND, BoothServer, all_kinds_manifest
 from flows import choose, sign_in, to_review, vote_all_kinds, wait_encrypted, wait_ready
 
+from tohyo.app.auth.authority import DevApproval
 from tohyo.app.services.elections import close_election
 
 
@@ -124,7 +125,8 @@ def test_closed_election(page: Any, booth: BoothServer) -> None:
     vote_all_kinds(page)
     choose(page, "mayor", "#blank")
     to_review(page)
-    close_election(booth.runtime, eid, actor="test", reason="the test closes the vote")
+    close_election(booth.runtime, eid, approval=DevApproval("test"),
+                   reason="the test closes the vote")
     before = log_size(booth, eid)
     page.click("#cast-button")
     assert "投票は終了しました。この票は記録されませんでした。" in alert_text(page)

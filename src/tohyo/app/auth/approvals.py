@@ -136,6 +136,40 @@ class ApprovalBook:
         )
         return self._load(approval_id)
 
+    def check(
+        self,
+        approval_id: str,
+        action: GuardedAction,
+        election_id: str,
+        *,
+        now: datetime | None = None,
+    ) -> Approval:
+        """The refusals of :meth:`consume` without spending (a tally approval is
+        spent later, by ``record_tally``, when the trustees' shares are in).
+
+        Raises:
+            ApprovalRejected: as :meth:`consume`.
+        """
+        approval = self._usable(approval_id, action, election_id, utcnow(now))
+        t = tables.approvals
+        with self.engine.connect() as conn:
+            executed = conn.execute(select(t.c.executed_at).where(t.c.id == approval_id)).scalar()
+        if executed is not None:
+            raise _reject("auth.approval.used", "This approval was already used.")
+        return approval
+
+    def _usable(
+        self, approval_id: str, action: GuardedAction, election_id: str, moment: datetime
+    ) -> Approval:
+        approval = self._load(approval_id)
+        if approval.action is not action or approval.election_id != election_id:
+            raise _reject("auth.approval.mismatch", "The approval is for another action.")
+        if approval.approved_by is None:
+            raise _reject("auth.approval.not_approved", "A second official has not approved yet.")
+        if moment >= approval.expires_at:
+            raise _reject("auth.approval.expired", "This approval has expired; request again.")
+        return approval
+
     def consume(
         self,
         approval_id: str,
@@ -151,13 +185,7 @@ class ApprovalBook:
                 ``.mismatch``, ``.expired`` or ``.used``.
         """
         moment = utcnow(now)
-        approval = self._load(approval_id)
-        if approval.action is not action or approval.election_id != election_id:
-            raise _reject("auth.approval.mismatch", "The approval is for another action.")
-        if approval.approved_by is None:
-            raise _reject("auth.approval.not_approved", "A second official has not approved yet.")
-        if moment >= approval.expires_at:
-            raise _reject("auth.approval.expired", "This approval has expired; request again.")
+        approval = self._usable(approval_id, action, election_id, moment)
         t = tables.approvals
         with self.engine.begin() as conn:
             done = conn.execute(

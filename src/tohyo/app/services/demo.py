@@ -11,6 +11,7 @@ import json
 from datetime import timedelta, timezone
 from typing import Any
 
+from tohyo.app.auth.authority import DevApproval
 from tohyo.app.services.devkeys import install_dev_key
 from tohyo.app.services.elections import create_election, open_election
 from tohyo.app.services.roll import import_roll, issue_codes
@@ -118,7 +119,7 @@ def seed_demo(runtime: Runtime, *, voters: int = 20) -> list[str] | None:
     roll, _ids = demo_roll(voters)
     import_roll(runtime, DEMO_ID, roll, actor="demo")
     install_dev_key(runtime, DEMO_ID, actor="demo")
-    open_election(runtime, DEMO_ID, actor="demo")
+    open_election(runtime, DEMO_ID, approval=DevApproval("demo"))
     codes = [c.code for c in issue_codes(runtime, DEMO_ID, actor="demo")]
     path = runtime.settings.data_dir / "demo-codes.txt"
     if path.exists():

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tohyo.app.auth.approvals import ApprovalTicket, GuardedAction
+from tohyo.app.auth.approvals import GuardedAction
+from tohyo.app.auth.authority import Authority, spend_authority
 from tohyo.app.domain.errors import DomainError
 from tohyo.app.domain.lifecycle import (
     Close,
@@ -168,20 +169,23 @@ def install_public_key(
 
 
 def open_election(
-    runtime: Runtime, election_id: str, *, actor: str, approval: ApprovalTicket | None = None
+    runtime: Runtime, election_id: str, *, approval: Authority
 ) -> ElectionSummary:
     """Open the ballot box and publish the empty log head (size 0).
 
     Withdrawals recorded before opening are then appended as the first leaves.
-    ``approval``: a second official's approval, spent first (two-person rule,
-    docs/adr/0014); the officials' HTTP routes always pass one.
+    ``approval``: two officials' approval (authentication.md §AUTH-APPR), spent
+    first; the audit row's actor is ``requester+approver`` (or ``dev:<purpose>``
+    for a :class:`~tohyo.app.auth.authority.DevApproval`, docs/adr/0040).
 
     Raises:
         Conflict: ``election.no_key`` or a lifecycle refusal.
         ApprovalRejected: the approval is unknown, unapproved, used or for another action.
+        TypeError: no approval.
     """
-    if approval is not None:
-        approval.consume(GuardedAction.OPEN, election_id, now=runtime.now())
+    spent = spend_authority(
+        approval, GuardedAction.OPEN, election_id, engine=runtime.engine, now=runtime.now()
+    )
     with runtime.ledger.lock(election_id):
         with runtime.uow(write=True) as uow:
             row = load_election(uow, election_id)
@@ -191,7 +195,7 @@ def open_election(
             now = runtime.now()
             row.opened_at = now
             runtime.ledger.start(uow, row.id, now)
-            audit(uow, row.id, "election.open", actor, {}, now)
+            audit(uow, row.id, "election.open", spent.actor, dict(spent.detail), now)
             uow.commit()
         pending = _pending_withdrawals(runtime, election_id)
         if pending:
@@ -272,9 +276,8 @@ def close_election(
     runtime: Runtime,
     election_id: str,
     *,
-    actor: str,
+    approval: Authority,
     reason: str = "",
-    approval: ApprovalTicket | None = None,
 ) -> ElectionSummary:
     """Stop all casts and sign the final head (a ``close`` leaf ends the log's ballots).
 
@@ -283,17 +286,18 @@ def close_election(
     Raises:
         Conflict: a lifecycle refusal (``election.reason_required`` before the
             period's end without a reason, ``election.invalid_transition``).
-        ApprovalRejected: see :func:`open_election`.
+        ApprovalRejected, TypeError: see :func:`open_election`.
     """
-    if approval is not None:
-        approval.consume(GuardedAction.CLOSE, election_id, now=runtime.now())
+    spent = spend_authority(
+        approval, GuardedAction.CLOSE, election_id, engine=runtime.engine, now=runtime.now()
+    )
 
     def body(uow: UnitOfWork, _state: LogState) -> list[LeafWrite]:
         row = load_election(uow, election_id)
         _transition_row(runtime, uow, row, Close(reason))
         now = runtime.now()
         row.closed_at = now
-        audit(uow, row.id, "election.close", actor, {"reason": reason}, now)
+        audit(uow, row.id, "election.close", spent.actor, {"reason": reason, **spent.detail}, now)
         return [LeafWrite("close", {"reason": reason})]
 
     append_leaves(runtime, election_id, body)

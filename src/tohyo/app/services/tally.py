@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tohyo.app.auth.approvals import GuardedAction
+from tohyo.app.auth.authority import Authority, spend_authority
 from tohyo.app.domain.errors import DomainError
 from tohyo.app.domain.lifecycle import Action, Phase, Publish, RecordTally, transition
 from tohyo.app.errors import BadRequest, Conflict
@@ -280,16 +282,26 @@ def _advance(runtime: Runtime, uow: UnitOfWork, election_id: str, action: Action
 
 
 def record_tally(
-    runtime: Runtime, election_id: str, shares: Iterable[DecryptionShare], *, actor: str
+    runtime: Runtime,
+    election_id: str,
+    shares: Iterable[DecryptionShare],
+    *,
+    approval: Authority,
 ) -> TallyDocument:
     """Combine the trustees' shares, store the tally, and move the election to ``tallied``.
 
     Bad shares are named and set aside; any t valid trustees decrypt (§REC-7.2).
+    ``approval``: two officials' ``tally`` approval (authentication.md §AUTH-APPR),
+    spent once the shares combine and before anything is stored, so a share set
+    short of t does not waste it; the audit row names both officials. The board
+    export and the proposal only read the public closed board and need none.
 
     Raises:
         Conflict: ``tally.not_closed``, ``tally.no_key``,
             ``tally.not_enough_shares`` (fewer than t valid trustees, naming the
             excluded), ``election.invalid_transition`` (already tallied).
+        ApprovalRejected: the approval is unknown, unapproved, used or mismatched.
+        TypeError: no approval.
     """
     snapshot = board_snapshot(runtime, election_id)
     board = propose_tally(snapshot)
@@ -297,6 +309,12 @@ def record_tally(
         document = run_tally(snapshot, board, shares)
     except CryptoError as exc:
         raise Conflict("tally.not_enough_shares", str(exc)) from exc
+    with runtime.uow() as uow:  # refuse a second tally before spending an approval on it
+        if load_election(uow, election_id).state != Phase.CLOSED.value:
+            raise Conflict("election.invalid_transition", "the election is already tallied")
+    spent = spend_authority(
+        approval, GuardedAction.TALLY, election_id, engine=runtime.engine, now=runtime.now()
+    )
     with runtime.uow(write=True) as uow:
         _advance(runtime, uow, election_id, RecordTally())
         now = runtime.now()
@@ -307,10 +325,11 @@ def record_tally(
             tally_json=dumps_canonical(document.to_json(), max_depth=64).decode(),
             recorded_at=now,
         ))
-        audit(uow, election_id, "election.tally", actor, {
+        audit(uow, election_id, "election.tally", spent.actor, {
             "final_size": document.final_size,
             "trustees": list(document.trustees),
             "excluded": [e.trustee for e in document.excluded],
+            **spent.detail,
         }, now)
         uow.commit()
     return document

@@ -26,7 +26,10 @@ endpoint                                          body                        ro
                                                                               witness
 ``POST /official/approvals/{id}/approve``                                     another
                                                                               administrator
-``POST /official/approvals/{id}/execute``         ``{reason?}`` (close)       administrator
+``POST /official/approvals/{id}/execute``         ``{reason?}`` (close);      administrator
+                                                  a tally approval is only
+                                                  checked (spent by
+                                                  ``record_tally``)
 ``GET  /official/audit``                                                      administrator,
                                                                               witness
 ================================================  ==========================  ==============
@@ -281,32 +284,37 @@ async def execute(approval_id: str, request: Request, runtime: RuntimeDep) -> di
         # (not approved, expired, used, mismatched) before it acts.
         pending = services.approvals.get(_approval_id(approval_id))
         ticket = ApprovalTicket(services.approvals, pending.id)
-        actor = f"{pending.requested_by}+{pending.approved_by or '?'}"
         eid = pending.election_id
         if pending.action is GuardedAction.OPEN:
-            summary = elections.open_election(runtime, eid, actor=actor, approval=ticket)
+            summary = elections.open_election(runtime, eid, approval=ticket)
             return {"action": "open", "election_id": eid, "state": summary.state}
         if pending.action is GuardedAction.CLOSE:
-            summary = elections.close_election(
-                runtime, eid, actor=actor, reason=reason, approval=ticket
-            )
+            summary = elections.close_election(runtime, eid, reason=reason, approval=ticket)
             return {"action": "close", "election_id": eid, "state": summary.state}
-        return _authorise_tally(runtime, ticket, eid)
+        return _check_tally(runtime, services, pending.id, eid)
 
     return await run_in_threadpool(run)
 
 
-def _authorise_tally(runtime: Runtime, ticket: ApprovalTicket, election_id: str) -> dict[str, Any]:
-    """Spend the tally approval, then count the closed board for the trustees (§REC-5)."""
+def _check_tally(
+    runtime: Runtime, services: AuthServices, approval_id: str, election_id: str
+) -> dict[str, Any]:
+    """Check the tally approval and count the closed board for the trustees (§REC-5).
+
+    The approval is *not* spent here: ``record_tally`` spends it when it combines
+    the trustees' shares (``tohyo record tally --approval ID``, docs/adr/0040).
+    """
     from tohyo.app.services.tally import board_snapshot, propose_tally
 
-    ticket.consume(GuardedAction.TALLY, election_id, now=runtime.now())
+    services.approvals.check(approval_id, GuardedAction.TALLY, election_id, now=runtime.now())
     counted = propose_tally(board_snapshot(runtime, election_id))
     return {
         "action": "tally",
         "election_id": election_id,
         "board_size": counted.size,
         "questions": sorted(counted.aggregates),
+        "approval": approval_id,
+        "spent": False,
     }
 
 
