@@ -22,7 +22,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,8 @@ CHROMIUM_ARGS = [
 JST = timezone(timedelta(hours=9), "JST")
 ALL_KINDS = "test-all-kinds"
 SECOND = "test-second"
+CARDS = "test-cards"  # card voters only (open roll, authentication.md §AUTH-ROLL-4)
+CARD_PIN = "123456"
 TRUSTEES = {
     "threshold": 1,
     "members": [{"id": "trustee-commission", "name": "選挙管理委員会"}],
@@ -318,6 +320,8 @@ class BoothServer:
     clock: Clock
     data_dir: Path
     codes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    ca_dir: Path | None = None  # the test CA (its OCSP/CRL server runs for the session)
+    _closers: list[Any] = field(default_factory=list)
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
 
@@ -327,6 +331,33 @@ class BoothServer:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def issue_card(
+        self, name: str, birth: date, address: str = "茨城県つくば市研究学園一丁目1番地1"
+    ) -> Path:
+        """A test card (PKCS#12, PIN :data:`CARD_PIN`) from the test CA, as a file."""
+        from tohyo.app.auth.jpki_profile import CardHolder
+        from tohyo.testca import TestCA
+
+        if self.ca_dir is None:
+            raise RuntimeError("no test CA")
+        card = TestCA.load(self.ca_dir).issue_card(
+            CardHolder(name, address, birth, "1"), password=CARD_PIN.encode()
+        )
+        path = self.data_dir / f"card-{card.serial}.p12"
+        path.write_bytes(card.pkcs12)
+        return path
+
+    def add_card_election(self, manifest: dict[str, Any]) -> str:
+        """An election taking only cards: voters enrol at their first sign-in."""
+        eid = manifest["id"]
+        manifest["authentication"] = ["jpki"]
+        create_election(
+            self.runtime, json.dumps(manifest, ensure_ascii=False).encode(), actor="test"
+        )
+        install_dev_key(self.runtime, eid, actor="test")
+        open_election(self.runtime, eid, approval=DevApproval("test"))
+        return eid
 
     def add_election(self, manifest: dict[str, Any], voters: int = 12) -> str:
         eid = manifest["id"]
@@ -345,6 +376,8 @@ class BoothServer:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
+        for close in self._closers:
+            close()
         self.runtime.close()
 
 
@@ -363,6 +396,19 @@ def start_server(data_dir: Path, *, session_ttl_seconds: int = 30 * 60) -> Booth
     port = _free_port()
     # The sign-in routes check Origin against the public origin: this server's.
     os.environ["TOHYO_PUBLIC_ORIGIN"] = f"http://127.0.0.1:{port}"
+    # A test CA stands in for J-LIS (ADR 0015): card sign-in and outer envelopes.
+    from tohyo.app.auth.config import AuthConfig
+    from tohyo.testca import RevocationServer, TestCA
+
+    ca_dir = data_dir / "testca"
+    TestCA.create(ca_dir)
+    responder = RevocationServer(ca_dir).start()
+    runtime.cache["auth.config"] = AuthConfig(
+        public_origin=f"http://127.0.0.1:{port}",
+        jpki_root=ca_dir / "root.crt.pem",
+        jpki_ocsp_url=responder.url + "/ocsp",
+        jpki_crl_url=responder.url + "/crl",
+    )
     app = create_app(settings, runtime=runtime, clock=clock)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
@@ -374,7 +420,14 @@ def start_server(data_dir: Path, *, session_ttl_seconds: int = 30 * 60) -> Booth
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
     booth = BoothServer(
-        f"http://127.0.0.1:{port}", runtime, clock, data_dir, _server=server, _thread=thread
+        f"http://127.0.0.1:{port}",
+        runtime,
+        clock,
+        data_dir,
+        ca_dir=ca_dir,
+        _closers=[responder.close],
+        _server=server,
+        _thread=thread,
     )
     booth.codes[DEMO_ID] = list(demo_codes)
     for _, image, *_rest, rgb in PHOTOS:
@@ -394,6 +447,9 @@ def started(data_dir: Path) -> Iterator[BoothServer]:
         second = all_kinds_manifest(SECOND, now)
         second["title"] = {"ja": "つくば市 模擬投票（2回目）", "en": "Tsukuba mock vote (second)"}
         booth.add_election(second, voters=6)
+        cards = all_kinds_manifest(CARDS, now)
+        cards["title"] = {"ja": "つくば市 模擬投票（カード）", "en": "Tsukuba mock vote (cards)"}
+        booth.add_card_election(cards)
         yield booth
     finally:
         booth.stop()
