@@ -27,6 +27,7 @@ from typing import ClassVar
 
 __all__ = [
     "BadRequest",
+    "Refusal",
     "Conflict",
     "Forbidden",
     "NotFound",
@@ -39,8 +40,12 @@ __all__ = [
 ]
 
 
-class ServiceError(Exception):
-    """A refusal with a stable ``code`` (e.g. ``ballot.invalid_proof``)."""
+class Refusal(Exception):
+    """A refusal with a stable machine-readable ``code`` and a human message.
+
+    The shared shape of the service's and authentication's errors: the HTTP
+    layer renders :meth:`to_json` with :attr:`http_status`.
+    """
 
     http_status: ClassVar[int] = 400
 
@@ -51,6 +56,10 @@ class ServiceError(Exception):
 
     def to_json(self) -> dict[str, dict[str, str]]:
         return {"error": {"code": self.code, "message": self.message}}
+
+
+class ServiceError(Refusal):
+    """A refusal of the election service (e.g. ``ballot.invalid_proof``)."""
 
 
 class BadRequest(ServiceError):

@@ -8,7 +8,7 @@ none of them says whether a person is on the roll (§AUTH-ABUSE).
 
 Hierarchy::
 
-    ValueError
+    tohyo.app.errors.Refusal (code, message, to_json), ValueError
     └── AuthError                      401 unless noted
         ├── CertificateRejected        auth.cert.*        (malformed, expired, foreign...)
         ├── RevocationFailure          auth.cert.revoked / auth.revocation.unavailable
@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from tohyo.app.errors import Refusal
+
 __all__ = [
     "ApprovalRejected",
     "AuthError",
@@ -45,18 +47,10 @@ __all__ = [
 ]
 
 
-class AuthError(ValueError):
+class AuthError(Refusal, ValueError):
     """A refusal with a stable ``code``; subclasses fix the HTTP status."""
 
     http_status: ClassVar[int] = 401
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def to_json(self) -> dict[str, dict[str, str]]:
-        return {"error": {"code": self.code, "message": self.message}}
 
 
 class CertificateRejected(AuthError):
