@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
+from tohyo.app.auth.authority import DevApproval
 from tohyo.app.services.demo import demo_manifest, demo_roll
 from tohyo.app.services.devkeys import install_dev_key
 from tohyo.app.services.elections import create_election, open_election
@@ -64,7 +65,7 @@ def _prepare(settings: Settings, casts: int) -> list[tuple[Session, bytes]]:
         roll, _ids = demo_roll(casts)
         import_roll(runtime, ELECTION, roll, actor="bench")
         install_dev_key(runtime, ELECTION, actor="bench")
-        open_election(runtime, ELECTION, actor="bench")
+        open_election(runtime, ELECTION, approval=DevApproval("simulation"))
         codes = [c.code for c in issue_codes(runtime, ELECTION, actor="bench")]
         sessions = []
         for code in codes:
