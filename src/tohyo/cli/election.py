@@ -16,7 +16,15 @@ from typing import Any, TypeVar
 
 import typer
 
-from tohyo.cli._approval import APPROVAL, auth_refusals, ticket
+from tohyo.cli._approval import (
+    APPROVAL,
+    TOTP,
+    USER,
+    acting_official,
+    auth_refusals,
+    credentials,
+    ticket,
+)
 from tohyo.cli.serve import DATA_DIR, DATABASE_URL, settings_from
 
 __all__ = ["register"]
@@ -27,7 +35,7 @@ election_cli = typer.Typer(help="Create, key, open and close elections.", no_arg
 voters_cli = typer.Typer(help="The voter roll.", no_args_is_help=True)
 codes_cli = typer.Typer(help="One-time voting codes.", no_args_is_help=True)
 
-ACTOR = typer.Option("cli", "--actor", help="Official recorded in the audit trail.")
+ADMINISTRATOR, OPERATOR = "administrator", "operator"
 
 
 @contextmanager
@@ -54,6 +62,26 @@ def _run(data_dir: Path | None, database_url: str | None, call: Callable[[Any], 
         return call(runtime)
 
 
+def _as_official(
+    data_dir: Path | None,
+    database_url: str | None,
+    signed: tuple[str | None, str | None],
+    command: str,
+    detail: dict[str, Any],
+    call: Callable[[Any, str], T],
+    *roles: str,
+) -> T:
+    """Sign an official in (authentication.md §AUTH-APPR-2), then ``call(runtime, user)``.
+
+    The official's user name is the service's audit actor; the officials' audit log
+    gets ``cli.<command>``. Exit 3 on an ``auth.*`` refusal, 1 on a service refusal.
+    """
+    given = credentials(*signed)
+    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+        with acting_official(runtime, given, command, detail, *roles) as user:
+            return call(runtime, user)
+
+
 def _show(summary: Any) -> None:
     typer.echo(
         json.dumps(
@@ -72,7 +100,8 @@ def _show(summary: Any) -> None:
 @election_cli.command("create")
 def create(
     manifest: Path = typer.Option(..., "--manifest", exists=True, dir_okay=False),
-    actor: str = ACTOR,
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
@@ -80,7 +109,16 @@ def create(
     from tohyo.app.services.elections import create_election
 
     data = manifest.read_bytes()
-    _show(_run(data_dir, database_url, lambda rt: create_election(rt, data, actor=actor)))
+    _show(
+        _as_official(
+            data_dir,
+            database_url,
+            (user, totp),
+            "election.create",
+            {"manifest": manifest.name},
+            lambda rt, actor: create_election(rt, data, actor=actor),
+        )
+    )
 
 
 @election_cli.command("list")
@@ -95,14 +133,30 @@ def list_(data_dir: Path | None = DATA_DIR, database_url: str | None = DATABASE_
 @election_cli.command("dev-key")
 def dev_key(
     election_id: str,
-    actor: str = ACTOR,
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """DEV ONLY: run the whole t-of-n key ceremony in this process and install the key."""
+    """DEV ONLY: run the whole t-of-n key ceremony in this process and install the key.
+
+    One process sees every trustee's share. Both audit trails say so: the service's
+    actor is ``dev-key:<user>``, the officials' log has ``cli.election.dev_key`` with
+    ``"dev_only": true``.
+    """
     from tohyo.app.services.devkeys import install_dev_key
 
-    _show(_run(data_dir, database_url, lambda rt: install_dev_key(rt, election_id, actor=actor)))
+    typer.echo("DEV ONLY: every trustee's key share is generated in this one process", err=True)
+    _show(
+        _as_official(
+            data_dir,
+            database_url,
+            (user, totp),
+            "election.dev_key",
+            {"election": election_id, "dev_only": True},
+            lambda rt, actor: install_dev_key(rt, election_id, actor=f"dev-key:{actor}"),
+        )
+    )
 
 
 @election_cli.command("open")
@@ -153,17 +207,21 @@ def withdraw(
     election_id: str,
     candidate_id: str,
     reason: str = typer.Option("withdrew", help="withdrew, died or disqualified."),
-    actor: str = ACTOR,
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """Mark a candidate withdrawn: they stay on the ballot, votes for them are invalid."""
     from tohyo.app.services.elections import withdraw_candidate
 
-    _run(
+    _as_official(
         data_dir,
         database_url,
-        lambda rt: withdraw_candidate(rt, election_id, candidate_id, reason, actor=actor),
+        (user, totp),
+        "election.withdraw",
+        {"election": election_id, "candidate": candidate_id, "reason": reason},
+        lambda rt, actor: withdraw_candidate(rt, election_id, candidate_id, reason, actor=actor),
     )
     typer.echo(f"{candidate_id} withdrawn ({reason})")
 
@@ -172,19 +230,32 @@ def withdraw(
 def paper_vote(
     election_id: str,
     voter_id: str = typer.Option(..., "--voter-id", help="Roll number of the paper voter."),
-    actor: str = ACTOR,
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """Record a paper vote: the voter's internet ballots no longer count."""
+    """Record a paper vote (an administrator or an operator): the voter's internet ballots no
+    longer count."""
     from tohyo.app.services.overrides import record_paper_vote
     from tohyo.app.services.roll import voter_key_hex
 
-    def call(rt: Any) -> str:
+    def call(rt: Any, actor: str) -> str:
         key = voter_key_hex(rt, election_id, voter_id)
         return record_paper_vote(rt, election_id, key, actor=actor)
 
-    typer.echo(f"paper vote recorded under credential {_run(data_dir, database_url, call)}")
+    # The roll number stays out of the officials' log; the service's row has the credential.
+    credential = _as_official(
+        data_dir,
+        database_url,
+        (user, totp),
+        "election.paper_vote",
+        {"election": election_id},
+        call,
+        ADMINISTRATOR,
+        OPERATOR,
+    )
+    typer.echo(f"paper vote recorded under credential {credential}")
 
 
 @election_cli.command("counts")
@@ -206,7 +277,8 @@ def import_(
     election_id: str,
     roll: Path = typer.Argument(..., exists=True, dir_okay=False, help="Roll CSV."),
     reason: str = typer.Option("import", help="Why (for amendments)."),
-    actor: str = ACTOR,
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
@@ -214,10 +286,13 @@ def import_(
     from tohyo.app.services.roll import import_roll
 
     data = roll.read_bytes()
-    report = _run(
+    report = _as_official(
         data_dir,
         database_url,
-        lambda rt: import_roll(rt, election_id, data, actor=actor, reason=reason),
+        (user, totp),
+        "voters.import",
+        {"election": election_id, "reason": reason},
+        lambda rt, actor: import_roll(rt, election_id, data, actor=actor, reason=reason),
     )
     typer.echo(f"added {report.added}, removed {report.removed}, excluded {len(report.excluded)}")
     for row, why in report.excluded:
@@ -228,17 +303,21 @@ def import_(
 def issue(
     election_id: str,
     voter_id: list[str] = typer.Option(None, "--voter-id", help="Roll numbers (default: all)."),
-    actor: str = ACTOR,
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """Issue one-time voting codes and print them (shown once; stored hashed)."""
     from tohyo.app.services.roll import issue_codes
 
-    issued = _run(
+    issued = _as_official(
         data_dir,
         database_url,
-        lambda rt: issue_codes(rt, election_id, actor=actor, voter_ids=voter_id or None),
+        (user, totp),
+        "codes.issue",
+        {"election": election_id, "voters": len(voter_id) if voter_id else "all"},
+        lambda rt, actor: issue_codes(rt, election_id, actor=actor, voter_ids=voter_id or None),
     )
     for code in issued:
         typer.echo(f"{code.voter_key[:12]}\t{code.code}")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from tohyo.cli._approval import TOTP, USER
 from tohyo.cli.serve import DATA_DIR, DATABASE_URL
 
 __all__ = ["register"]
@@ -29,29 +30,35 @@ def letters(
     voter_id: list[str] = typer.Option(
         None, "--voter-id", help="Only these roll numbers, with new codes (a lost letter)."
     ),
-    actor: str = typer.Option("cli", "--actor", help="Official recorded in the audit trail."),
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """Issue a code to every voter of the roll who has none and write one letter each."""
+    """Issue a code to every voter of the roll who has none and write one letter each
+    (an administrator signs in)."""
     from tohyo.app.services.common import load_election, manifest_of
     from tohyo.app.services.letters import issue_letters, read_addressees
     from tohyo.app.web.letters import write_letters
+    from tohyo.cli._approval import acting_official, auth_refusals, credentials
     from tohyo.cli.election import _runtime
 
     if not booth_url.startswith(("https://", "http://")):
         raise typer.BadParameter("--booth-url must start with https://")
-    with _runtime(data_dir, database_url) as runtime:
-        with runtime.uow() as uow:
-            manifest = manifest_of(runtime, load_election(uow, election))
-        made = issue_letters(
-            runtime,
-            election,
-            read_addressees(roll.read_bytes()),
-            actor=actor,
-            only=voter_id or None,
-        )
-        written = write_letters(made, manifest, booth_url, out)
+    given = credentials(user, totp)
+    detail = {"election": election, "voters": len(voter_id) if voter_id else "all"}
+    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+        with acting_official(runtime, given, "codes.letters", detail) as actor:
+            with runtime.uow() as uow:
+                manifest = manifest_of(runtime, load_election(uow, election))
+            made = issue_letters(
+                runtime,
+                election,
+                read_addressees(roll.read_bytes()),
+                actor=actor,
+                only=voter_id or None,
+            )
+            written = write_letters(made, manifest, booth_url, out)
     typer.echo(f"{len(written)} letters in {out}")
 
 

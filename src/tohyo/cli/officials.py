@@ -12,7 +12,7 @@ import typer
 
 from tohyo.app.auth.approvals import GuardedAction
 from tohyo.app.auth.officials import OfficialDirectory, Role
-from tohyo.cli._approval import auth_refusals
+from tohyo.cli._approval import TOTP, USER, auth_refusals, credentials, sign_in
 from tohyo.cli.record import _runtime
 from tohyo.cli.serve import DATA_DIR, DATABASE_URL
 
@@ -82,33 +82,24 @@ def unlock(username: str, db: str = _DB, keys: Path = _KEYS) -> None:
 # These act on elections, so they take the service's --data-dir/--database-url
 # like `tohyo election` (docs/adr/0040).
 
-_USER = typer.Option(..., "--user", prompt="User name", help="Your official's account.")
-_PASSWORD = typer.Option(..., prompt=True, hide_input=True, help="Prompted if not given.")
-_TOTP = typer.Option(..., "--totp", prompt="One-time code", help="From the authenticator app.")
-
-
-def _signed_in(runtime: Any, user: str, password: str, totp: str) -> tuple[Any, Any]:
-    """Sign in (password + TOTP) for one command; the session ends with it.
+def _signed_in(runtime: Any, user: str | None, totp: str | None) -> tuple[Any, Any]:
+    """Sign an administrator in for one command (:func:`tohyo.cli._approval.sign_in`).
 
     Raises:
-        AuthError: ``auth.signin.failed``, ``auth.rate_limited``.
+        AuthError: ``auth.signin.failed``, ``auth.rate_limited``, ``auth.forbidden.role``.
     """
     from tohyo.app.auth.approvals import ApprovalBook
-    from tohyo.app.auth.wiring import officials_directory
 
-    directory = officials_directory(runtime.engine, runtime.settings.keys_dir)
-    signed = directory.sign_in(user, password, totp, source=f"cli:{os.getuid()}")
-    directory.sign_out(signed.token)
-    return signed.official, ApprovalBook(runtime.engine, directory.audit)
+    official, audit = sign_in(runtime, credentials(user, totp))
+    return official, ApprovalBook(runtime.engine, audit)
 
 
 @cli.command("request")
 def request(
     election_id: str = typer.Option(..., "--election", help="The election id."),
     action: GuardedAction = typer.Option(..., "--action", help="open, close or tally."),
-    user: str = _USER,
-    password: str = _PASSWORD,
-    totp: str = _TOTP,
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
@@ -117,7 +108,7 @@ def request(
 
     with auth_refusals(), _runtime(data_dir, database_url) as runtime:
         get_election(runtime, election_id)  # election.not_found before anything is stored
-        official, book = _signed_in(runtime, user, password, totp)
+        official, book = _signed_in(runtime, user, totp)
         made = book.request(official, action, election_id)
     typer.echo(made.id)
     typer.echo(
@@ -130,9 +121,8 @@ def request(
 @cli.command("approve")
 def approve(
     approval_id: str,
-    user: str = _USER,
-    password: str = _PASSWORD,
-    totp: str = _TOTP,
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
@@ -141,7 +131,7 @@ def approve(
 
     with auth_refusals(), _runtime(data_dir, database_url) as runtime:
         ticket(runtime, approval_id)  # auth.approval.unknown for a malformed id
-        official, book = _signed_in(runtime, user, password, totp)
+        official, book = _signed_in(runtime, user, totp)
         done = book.approve(official, approval_id)
     typer.echo(
         f"approved {done.id}: {done.action.value} {done.election_id}, requested by "

@@ -28,7 +28,15 @@ from typing import Any
 
 import typer
 
-from tohyo.cli._approval import APPROVAL, auth_refusals, ticket
+from tohyo.cli._approval import (
+    APPROVAL,
+    TOTP,
+    USER,
+    acting_official,
+    auth_refusals,
+    credentials,
+    ticket,
+)
 from tohyo.cli.serve import DATA_DIR, DATABASE_URL, settings_from
 
 __all__ = ["register"]
@@ -36,7 +44,6 @@ __all__ = ["register"]
 record_cli = typer.Typer(help="Tally and publish an election's record.", no_args_is_help=True)
 
 ELECTION = typer.Option(..., "--election", help="The election id.")
-ACTOR = typer.Option("cli", "--actor", help="Official recorded in the audit trail.")
 
 
 @contextmanager
@@ -62,14 +69,19 @@ def _runtime(data_dir: Path | None, database_url: str | None) -> Iterator[Any]:
 def board(
     election_id: str = ELECTION,
     out: Path = typer.Option(..., help="Directory for the board and proposal.json."),
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """After the close: write the final board and the aggregate the trustees decrypt."""
+    """After the close: write the final board and the aggregate the trustees decrypt
+    (an administrator signs in)."""
     from tohyo.app.services.tally import export_board
 
-    with _runtime(data_dir, database_url) as runtime:
-        count = export_board(runtime, election_id, out)
+    given = credentials(user, totp)
+    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+        with acting_official(runtime, given, "record.board", {"election": election_id}):
+            count = export_board(runtime, election_id, out)
     typer.echo(f"board of {count.size} entries, {len(count.selection.effective)} effective "
                f"ballots; trustees decrypt {out / 'proposal.json'}")
 
@@ -118,17 +130,21 @@ def export(
     out: Path = typer.Option(..., help="The record directory to write."),
     witness: list[str] = typer.Option([], "--witness",
                                       help="A witness's vkey the record lists (repeat)."),
-    actor: str = ACTOR,
+    user: str | None = USER,
+    totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """Write the election record; the first export publishes the election."""
+    """Write the election record; the first export publishes the election (an administrator
+    signs in)."""
     from tohyo.app.services.tally import publish_record
     from tohyo.record.format import record_hash
 
-    with _runtime(data_dir, database_url) as runtime:
-        header = publish_record(runtime, election_id, out, actor=actor,
-                                witness_keys=tuple(witness))
+    given = credentials(user, totp)
+    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+        with acting_official(runtime, given, "record.export", {"election": election_id}) as actor:
+            header = publish_record(runtime, election_id, out, actor=actor,
+                                    witness_keys=tuple(witness))
     typer.echo(f"wrote {out}; record hash {record_hash(header).hex()}")
     typer.echo(f"verify it with: tohyo verify {out}")
 

@@ -34,6 +34,7 @@ from typing import Any
 
 import typer
 
+from tohyo.cli._approval import TOTP, USER
 from tohyo.cli._ceremony_board import (
     Board,
     BoardRefused,
@@ -52,7 +53,6 @@ SERVER = typer.Option(None, "--server", help="The election service's URL (relay)
 ELECTION = typer.Option(None, "--election", help="The election id (with --server).")
 WAIT = typer.Option(0.0, "--wait", help="Seconds to wait for the others' messages.")
 SECRET = typer.Option(..., "--secret", help="This trustee's secret file (never share it).")
-ACTOR = typer.Option("cli", "--actor", help="Official recorded in the audit trail.")
 
 
 def _read(path: Path) -> Any:
@@ -114,12 +114,14 @@ def _roster(board: Board, info: dict[str, Any]) -> Any:
 def init(ceremony: Path | None = CEREMONY,
          manifest: Path | None = typer.Option(None, help="The election manifest (offline)."),
          election: str | None = ELECTION,
-         actor: str = ACTOR,
+         user: str | None = USER,
+         totp: str | None = TOTP,
          data_dir: Path | None = DATA_DIR,
          database_url: str | None = DATABASE_URL) -> None:
-    """Officials: start a ceremony (a directory, or the server's relay with --election)."""
+    """Officials: start a ceremony (a directory, or the server's relay with --election; the
+    relay needs an administrator's sign-in, the offline directory touches no service)."""
     if election is not None:
-        _open_relay(election, actor, data_dir, database_url)
+        _open_relay(election, (user, totp), data_dir, database_url)
         return
     if ceremony is None or manifest is None:
         raise typer.BadParameter("give --ceremony DIR --manifest M, or --election ID")
@@ -133,17 +135,24 @@ def init(ceremony: Path | None = CEREMONY,
     typer.echo(f"ceremony for {m.id}: {m.threshold} of {len(m.trustees)} trustees")
 
 
-def _service(data_dir: Path | None, database_url: str | None, call: Any) -> Any:
+def _service(data_dir: Path | None, database_url: str | None,
+             signed: tuple[str | None, str | None], command: str, election: str,
+             call: Any) -> Any:
+    """Sign an administrator in, then ``call(runtime, user)`` (:mod:`tohyo.cli._approval`)."""
     from tohyo.app.errors import ServiceError, StartupError
     from tohyo.app.services.runtime import build_runtime
+    from tohyo.cli._approval import acting_official, auth_refusals, credentials
 
+    given = credentials(*signed)
     try:
         runtime = build_runtime(settings_from(data_dir, database_url))
     except StartupError as exc:
         typer.echo(f"refusing to start: {exc}", err=True)
         raise typer.Exit(2) from exc
     try:
-        return call(runtime)
+        with auth_refusals(), acting_official(runtime, given, command,
+                                              {"election": election}) as user:
+            return call(runtime, user)
     except ServiceError as exc:
         typer.echo(f"{exc.code}: {exc.message}", err=True)
         raise typer.Exit(1) from exc
@@ -151,12 +160,12 @@ def _service(data_dir: Path | None, database_url: str | None, call: Any) -> Any:
         runtime.close()
 
 
-def _open_relay(election: str, actor: str, data_dir: Path | None,
+def _open_relay(election: str, signed: tuple[str | None, str | None], data_dir: Path | None,
                 database_url: str | None) -> None:
     from tohyo.app.services.ceremony import open_ceremony
 
-    invitations = _service(data_dir, database_url,
-                           lambda rt: open_ceremony(rt, election, actor=actor))
+    invitations = _service(data_dir, database_url, signed, "trustee.init", election,
+                           lambda rt, actor: open_ceremony(rt, election, actor=actor))
     typer.echo(f"key ceremony of {election} open on the server; hand each trustee their "
                "index and token in person:")
     for inv in invitations:
@@ -165,14 +174,16 @@ def _open_relay(election: str, actor: str, data_dir: Path | None,
 
 @trustee_cli.command("install")
 def install(election: str = typer.Option(..., "--election", help="The election id."),
-            actor: str = ACTOR,
+            user: str | None = USER,
+            totp: str | None = TOTP,
             data_dir: Path | None = DATA_DIR,
             database_url: str | None = DATABASE_URL) -> None:
-    """Officials: verify the relayed transcript and install the joint key."""
+    """Officials: verify the relayed transcript and install the joint key (an administrator
+    signs in)."""
     from tohyo.app.services.ceremony import install_ceremony_key
 
-    summary = _service(data_dir, database_url,
-                       lambda rt: install_ceremony_key(rt, election, actor=actor))
+    summary = _service(data_dir, database_url, (user, totp), "trustee.install", election,
+                       lambda rt, actor: install_ceremony_key(rt, election, actor=actor))
     typer.echo(f"joint key {summary.public_key} installed; the election can open")
 
 

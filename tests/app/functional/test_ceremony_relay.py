@@ -36,7 +36,7 @@ from tohyo.crypto.dkg_messages import dealing_body
 from tohyo.crypto.transport import TransportKeyPair, seal_share, sign_message
 from tohyo.verify import verify_record
 
-from .approvals import approved
+from .approvals import ADMIN, Clerk, approved
 
 N, T = 5, 3
 
@@ -51,7 +51,8 @@ def _manifest(manifest_for: Any, election_id: str) -> bytes:
 class Ceremony:
     """One election's relay, driven through the CLI like the trustees and officials would."""
 
-    def __init__(self, runtime: Any, manifest_for: Any, url: str, tmp: Path, eid: str) -> None:
+    def __init__(self, runtime: Any, manifest_for: Any, url: str, tmp: Path, eid: str,
+                 monkeypatch: pytest.MonkeyPatch) -> None:
         _register()
         self.runtime, self.url, self.tmp, self.eid = runtime, url, tmp, eid
         create_election(runtime, _manifest(manifest_for, eid), actor="t")
@@ -62,12 +63,19 @@ class Ceremony:
         self.db = ["--data-dir", str(s.data_dir), "--database-url", s.database_url]
         self.relay = ["--server", url, "--election", eid]
         self.secrets = {i: tmp / f"trustee-{i}.secret" for i in range(1, N + 1)}
-        out = self.run("trustee", "init", "--election", eid, *self.db)
+        self.clerk = Clerk(runtime.engine, s.keys_dir, monkeypatch)
+        out = self.signed("trustee", "init", "--election", eid, *self.db)
         self.tokens = {int(line.split("\t")[0].split()[1]): line.split("\t")[2]
                        for line in out.splitlines() if line.startswith("trustee ")}
 
     def run(self, *args: str, code: int = 0) -> str:
         result = CliRunner().invoke(app, list(args))
+        assert result.exit_code == code, result.output
+        return result.output
+
+    def signed(self, *args: str, code: int = 0) -> str:
+        """An officials' command: the administrator signs in (authentication.md §AUTH-APPR-2)."""
+        result = self.clerk.invoke(app, *args)
         assert result.exit_code == code, result.output
         return result.output
 
@@ -89,9 +97,10 @@ class Ceremony:
 
 
 def test_a_3_of_5_ceremony_through_the_relay_keys_a_verified_election(
-    runtime: Any, manifest_for: Any, live_server: str, tmp_path: Path
+    runtime: Any, manifest_for: Any, live_server: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    c = Ceremony(runtime, manifest_for, live_server, tmp_path, "relay-honest")
+    c = Ceremony(runtime, manifest_for, live_server, tmp_path, "relay-honest", monkeypatch)
     assert get_election(runtime, c.eid).state == "key_ceremony" and len(c.tokens) == N
     for i in range(1, N + 1):
         c.keygen(i)
@@ -103,7 +112,12 @@ def test_a_3_of_5_ceremony_through_the_relay_keys_a_verified_election(
     assert f"({T} of {N})" in c.run("trustee", "finish", *c.relay, "--out", str(ceremony))
     for path in c.secrets.values():  # secrets stay in the trustees' own files, private
         assert path.stat().st_mode & 0o077 == 0
-    c.run("trustee", "install", "--election", c.eid, *c.db)
+    c.signed("trustee", "install", "--election", c.eid, *c.db)
+    with runtime.uow() as uow:
+        actors = {(e.kind, e.actor) for e in uow.audit_events(c.eid)}
+    assert {("ceremony.open", ADMIN), ("election.key_installed", ADMIN)} <= actors
+    trail = [(a, b) for a, b, _ in c.clerk.trail()]
+    assert (ADMIN, "cli.trustee.init") in trail and (ADMIN, "cli.trustee.install") in trail
     published = json.loads(ceremony.read_bytes())
     assert get_election(runtime, c.eid).public_key == published["joint_key"]["public_key"]
     server = c.get("/transcript").json()
@@ -123,7 +137,7 @@ def test_a_3_of_5_ceremony_through_the_relay_keys_a_verified_election(
             voter.cast(info, voter.start_session(c.eid, code), {"services": [pick]})
     close_election(runtime, c.eid, approval=DevApproval("test"), reason="test over")
     board = tmp_path / "board"
-    c.run("record", "board", "--election", c.eid, "--out", str(board), *c.db)
+    c.signed("record", "board", "--election", c.eid, "--out", str(board), *c.db)
     shares = []
     for i in (2, 4, 5):
         out = tmp_path / f"shares-{i}.json"
@@ -134,7 +148,7 @@ def test_a_3_of_5_ceremony_through_the_relay_keys_a_verified_election(
         "record", "tally", "--election", c.eid, *shares, *c.db, "--approval",
         approved(runtime.engine, runtime.settings.keys_dir, "tally", c.eid))
     record = tmp_path / "record"
-    c.run("record", "export", "--election", c.eid, "--out", str(record), *c.db)
+    c.signed("record", "export", "--election", c.eid, "--out", str(record), *c.db)
     report = verify_record(record, workers=0)
     assert report.ok, report.to_json()
     votes = json.loads((record / "tally.json").read_bytes())["results"]["questions"][0]
@@ -160,9 +174,10 @@ def _cheating_dealing(c: Ceremony, cheater: int, victim: int) -> dict[str, Any]:
 
 
 def test_a_cheating_trustee_is_named_and_the_relay_refuses_bad_messages(
-    runtime: Any, manifest_for: Any, live_server: str, tmp_path: Path
+    runtime: Any, manifest_for: Any, live_server: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    c = Ceremony(runtime, manifest_for, live_server, tmp_path, "relay-cheat")
+    c = Ceremony(runtime, manifest_for, live_server, tmp_path, "relay-cheat", monkeypatch)
     assert c.post("transport", 1, {}, token="not-a-token").status_code == 403
     c.keygen(1)
     assert c.post("dealing", 1, {}).json()["error"]["code"] == "ceremony.too_early"
@@ -201,12 +216,13 @@ def test_a_cheating_trustee_is_named_and_the_relay_refuses_bad_messages(
     assert "trustee 2: did not answer" in transcript.json()["error"]["message"]
     confirmation = {"trustee": 1, "proof": complaint["signature"]}
     assert c.post("confirmation", 1, confirmation).json()["error"]["code"] == "ceremony.aborted"
-    assert "ceremony.aborted" in c.run("trustee", "install", "--election", c.eid, *c.db, code=1)
+    refused = c.signed("trustee", "install", "--election", c.eid, *c.db, code=1)
+    assert "ceremony.aborted" in refused
     assert get_election(runtime, c.eid).public_key is None
 
     # The officials restart: a new attempt, fresh tokens; the old ones no longer count.
     old = dict(c.tokens)
-    c2 = c.run("trustee", "init", "--election", c.eid, *c.db)
+    c2 = c.signed("trustee", "init", "--election", c.eid, *c.db)
     assert "trustee 5\tt5\t" in c2 and c.get().json()["attempt"] == 2
     assert c.post("transport", 1, own, token=old[1]).json()["error"]["code"] \
         == "ceremony.bad_token"

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tohyo.cli import serve
 
-from .approvals import approved
+from .approvals import ADMIN, OPERATOR, Clerk, approved
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def cli() -> typer.Typer:
 
 
 def test_election_from_manifest_to_close(
-    cli: typer.Typer, tmp_path: Path, manifest_for: Any
+    cli: typer.Typer, tmp_path: Path, manifest_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner = CliRunner()
     data = ["--data-dir", str(tmp_path / "var")]
@@ -39,6 +39,18 @@ def test_election_from_manifest_to_close(
         return result.output
 
     assert "schema at" in run("db", "upgrade")
+    from tohyo.app.store.db import make_engine
+
+    settings = serve.settings_from(tmp_path / "var", None)
+    engine = make_engine(settings.effective_database_url)
+    clerk = Clerk(engine, settings.keys_dir, monkeypatch)
+
+    def signed(*args: str, user: str = ADMIN) -> str:
+        """A privileged command: the official signs in (authentication.md §AUTH-APPR-2)."""
+        result = clerk.invoke(cli, *args, *data, user=user)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
     manifest = tmp_path / "manifest.json"
     manifest.write_bytes(manifest_for("cli-vote"))
     roll = tmp_path / "roll.csv"
@@ -46,22 +58,20 @@ def test_election_from_manifest_to_close(
         "voter_id,name,birth_date,address_code,district\n"
         "A1,甲,1980-01-01,082201,\nA2,乙,1981-01-01,082201,\nA3,丙,2019-01-01,082201,\n"
     )
-    assert json.loads(run("election", "create", "--manifest", str(manifest)))["state"] == "draft"
-    imported = run("voters", "import", "cli-vote", str(roll))
+    created = signed("election", "create", "--manifest", str(manifest))
+    assert json.loads(created)["state"] == "draft"
+    imported = signed("voters", "import", "cli-vote", str(roll))
     assert "added 2" in imported and "under_age" in imported
-    assert json.loads(run("election", "dev-key", "cli-vote"))["state"] == "key_ceremony"
-    from tohyo.app.store.db import make_engine
-
-    settings = serve.settings_from(tmp_path / "var", None)
-    engine = make_engine(settings.effective_database_url)
+    assert json.loads(signed("election", "dev-key", "cli-vote"))["state"] == "key_ceremony"
 
     def approval(action: str) -> list[str]:
         return ["--approval", approved(engine, settings.keys_dir, action, "cli-vote")]
 
     assert json.loads(run("election", "open", "cli-vote", *approval("open")))["state"] == "open"
-    codes = run("codes", "issue", "cli-vote").strip().splitlines()
+    codes = signed("codes", "issue", "cli-vote").strip().splitlines()
     assert len(codes) == 2 and all(len(line.split("\t")[1]) == 19 for line in codes)
-    assert "credential" in run("election", "paper-vote", "cli-vote", "--voter-id", "A1")
+    paper = signed("election", "paper-vote", "cli-vote", "--voter-id", "A1", user=OPERATOR)
+    assert "credential" in paper
     counts = json.loads(run("election", "counts", "cli-vote"))
     assert (counts["voters_on_roll"], counts["paper_overrides"]) == (2, 1)
     refused = runner.invoke(cli, ["election", "close", "cli-vote", *approval("close"), *data])
@@ -69,6 +79,27 @@ def test_election_from_manifest_to_close(
     closed = run("election", "close", "cli-vote", "--reason", "test", *approval("close"))
     assert json.loads(closed)["state"] == "closed"
     assert "cli-vote\tclosed" in run("election", "list")
+
+    # Both audit trails name the official who signed in; dev-key says it is DEV ONLY.
+    from tohyo.app.services.runtime import build_runtime
+
+    runtime = build_runtime(settings)
+    try:
+        with runtime.uow() as uow:
+            actors = {(e.kind, e.actor) for e in uow.audit_events("cli-vote")}
+    finally:
+        runtime.close()
+    assert ("election.create", ADMIN) in actors
+    assert ("election.key_installed", f"dev-key:{ADMIN}") in actors
+    assert ("paper_vote.record", OPERATOR) in actors
+    assert ("codes.issue", ADMIN) in actors
+    assert not {actor for _, actor in actors} & {"cli", ""}
+    trail = clerk.trail()
+    for step in [(ADMIN, "cli.election.create"), (ADMIN, "cli.voters.import"),
+                 (ADMIN, "cli.election.dev_key"), (ADMIN, "cli.codes.issue"),
+                 (OPERATOR, "cli.election.paper_vote")]:
+        assert step in [(a, b) for a, b, _ in trail], step
+    assert (ADMIN, "cli.election.dev_key", {"election": "cli-vote", "dev_only": True}) in trail
 
 
 def test_witness_keygen(cli: typer.Typer, tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from tohyo.log import CosignatureSigner, Witness, encode_verifier_key, verifier_
 from tohyo.simulate.direct import _corrupt
 from tohyo.verify import verify_record
 
-from .approvals import approved
+from .approvals import ADMIN, Clerk, approved
 
 DEV = DevApproval("test")
 CHOICES = [
@@ -117,16 +117,16 @@ def test_tally_then_publication_follow_the_lifecycle(
 
 
 def test_record_commands_tally_and_export(
-    election: Any, voter: Any, runtime: Any, tmp_path: Path
+    election: Any, voter: Any, runtime: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _register()
     eid, settings = election.id, runtime.settings
     db = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
     _cast_and_close(election, voter, runtime)
+    clerk = Clerk(runtime.engine, settings.keys_dir, monkeypatch)
 
     board = tmp_path / "board"
-    done = CliRunner().invoke(app, ["record", "board", "--election", eid, "--out", str(board),
-                                    *db])
+    done = clerk.invoke(app, "record", "board", "--election", eid, "--out", str(board), *db)
     assert done.exit_code == 0, done.output
     proposal = json.loads((board / "proposal.json").read_bytes())
     expected = propose_tally(board_snapshot(runtime, eid)).aggregates
@@ -147,8 +147,7 @@ def test_record_commands_tally_and_export(
     assert "tallied with trustees 2, 3: 2 ballots" in done.output
 
     out = tmp_path / "record"
-    done = CliRunner().invoke(app, ["record", "export", "--election", eid, "--out", str(out),
-                                    *db])
+    done = clerk.invoke(app, "record", "export", "--election", eid, "--out", str(out), *db)
     assert done.exit_code == 0, done.output
     assert "record hash" in done.output
     assert get_election(runtime, eid).state == "published"
@@ -162,3 +161,8 @@ def test_record_commands_tally_and_export(
     with runtime.uow() as uow:
         (event,) = [e for e in uow.audit_events(eid) if e.kind == "election.tally"]
     assert event.actor == "ada+ben" and approval in event.detail
+    with runtime.uow() as uow:
+        (event,) = [e for e in uow.audit_events(eid) if e.kind == "election.publish"]
+    assert event.actor == ADMIN
+    trail = [(a, b) for a, b, _ in clerk.trail()]
+    assert (ADMIN, "cli.record.board") in trail and (ADMIN, "cli.record.export") in trail

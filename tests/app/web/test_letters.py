@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from functional.approvals import ADMIN, Clerk
 from typer.testing import CliRunner
 
 from tohyo.app.errors import BadRequest
@@ -38,7 +39,7 @@ def _cli() -> object:
 
 
 def test_letters_one_per_voter_print_ready_and_single_use(
-    runtime: Runtime, election_factory: Any, tmp_path: Path
+    runtime: Runtime, election_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     election = election_factory("letters", voters=3, open_=False)
     roll = tmp_path / "roll.csv"
@@ -48,7 +49,10 @@ def test_letters_one_per_voter_print_ready_and_single_use(
     args += ["--booth-url", URL, "--data-dir", str(runtime.settings.data_dir)]
     if runtime.settings.database_url:
         args += ["--database-url", runtime.settings.database_url]
-    result = CliRunner().invoke(_cli(), args)  # type: ignore[arg-type]
+    clerk = Clerk(runtime.engine, runtime.settings.keys_dir, monkeypatch)
+    unsigned = CliRunner().invoke(_cli(), args, input="")  # type: ignore[arg-type]
+    assert unsigned.exit_code == 3 and "auth.signin.required" in unsigned.output
+    result = clerk.invoke(_cli(), *args)  # type: ignore[arg-type]
     assert result.exit_code == 0, result.output
     files = sorted(out.iterdir())
     assert [f.name for f in files] == [f"letter-{v}.html" for v in election.voter_ids]
@@ -70,9 +74,13 @@ def test_letters_one_per_voter_print_ready_and_single_use(
     assert "投票者 0" in html and "V0000" in html
     assert "1985-05" not in html and "082201" not in html
     # Running it again prints nothing twice: every voter has a code now.
-    again = CliRunner().invoke(_cli(), args)  # type: ignore[arg-type]
+    again = clerk.invoke(_cli(), *args)  # type: ignore[arg-type]
     assert again.exit_code == 0, again.output
     assert "0 letters" in again.output
+    with runtime.uow() as uow:
+        (event, *_) = [e for e in uow.audit_events("letters") if e.kind == "codes.issue"]
+    assert event.actor == ADMIN
+    assert (ADMIN, "cli.codes.letters") in [(a, b) for a, b, _ in clerk.trail()]
 
 
 def test_reissue_for_a_lost_letter_and_refusals(runtime: Runtime, election_factory: Any) -> None:
