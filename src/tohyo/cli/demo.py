@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from importlib import resources
@@ -57,7 +58,9 @@ def run_survey(out: Path, console: Console, *, scale: int = 1) -> bool:
 
     console.rule("[bold]2. Independent verification of the published record")
     report = verify_record(out, progress=lambda line: console.print(f"  {line}"))
-    report.print(console.file)
+    text = io.StringIO()
+    report.print(text)
+    console.print(text.getvalue(), markup=False, highlight=False, end="")
     results = json.loads((out / "tally.json").read_text(encoding="utf-8"))["results"]
     table = Table(title=f"Result ({'published figures' if scale == 1 else f'1/{scale} scale'})")
     for column in ("field", "choice", "votes", "published", ""):
