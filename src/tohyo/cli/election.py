@@ -9,8 +9,7 @@ server) and calls one service; no SQL here.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,7 +24,7 @@ from tohyo.cli._approval import (
     credentials,
     ticket,
 )
-from tohyo.cli.serve import DATA_DIR, DATABASE_URL, settings_from
+from tohyo.cli.serve import DATA_DIR, DATABASE_URL, service_runtime
 
 __all__ = ["register"]
 
@@ -38,27 +37,8 @@ codes_cli = typer.Typer(help="One-time voting codes.", no_args_is_help=True)
 ADMINISTRATOR, OPERATOR = "administrator", "operator"
 
 
-@contextmanager
-def _runtime(data_dir: Path | None, database_url: str | None) -> Iterator[Any]:
-    from tohyo.app.errors import ServiceError, StartupError
-    from tohyo.app.services.runtime import build_runtime
-
-    try:
-        runtime = build_runtime(settings_from(data_dir, database_url))
-    except StartupError as exc:
-        typer.echo(f"refusing to start: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    try:
-        yield runtime
-    except ServiceError as exc:
-        typer.echo(f"{exc.code}: {exc.message}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        runtime.close()
-
-
 def _run(data_dir: Path | None, database_url: str | None, call: Callable[[Any], T]) -> T:
-    with _runtime(data_dir, database_url) as runtime:
+    with service_runtime(data_dir, database_url) as runtime:
         return call(runtime)
 
 
@@ -77,7 +57,7 @@ def _as_official(
     gets ``cli.<command>``. Exit 3 on an ``auth.*`` refusal, 1 on a service refusal.
     """
     given = credentials(*signed)
-    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+    with auth_refusals(), service_runtime(data_dir, database_url) as runtime:
         with acting_official(runtime, given, command, detail, *roles) as user:
             return call(runtime, user)
 

@@ -41,13 +41,13 @@ def letters(
     from tohyo.app.services.letters import issue_letters, read_addressees
     from tohyo.app.web.letters import write_letters
     from tohyo.cli._approval import acting_official, auth_refusals, credentials
-    from tohyo.cli.election import _runtime
+    from tohyo.cli.serve import service_runtime
 
     if not booth_url.startswith(("https://", "http://")):
         raise typer.BadParameter("--booth-url must start with https://")
     given = credentials(user, totp)
     detail = {"election": election, "voters": len(voter_id) if voter_id else "all"}
-    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+    with auth_refusals(), service_runtime(data_dir, database_url) as runtime:
         with acting_official(runtime, given, "codes.letters", detail) as actor:
             with runtime.uow() as uow:
                 manifest = manifest_of(runtime, load_election(uow, election))

@@ -13,8 +13,7 @@ import typer
 from tohyo.app.auth.approvals import GuardedAction
 from tohyo.app.auth.officials import OfficialDirectory, Role
 from tohyo.cli._approval import TOTP, USER, auth_refusals, credentials, sign_in
-from tohyo.cli.record import _runtime
-from tohyo.cli.serve import DATA_DIR, DATABASE_URL
+from tohyo.cli.serve import DATA_DIR, DATABASE_URL, service_runtime
 
 cli = typer.Typer(
     help="Officials' accounts (create, list, disable, unlock) and two-person approvals "
@@ -106,7 +105,7 @@ def request(
     """Ask to open, close or tally; prints the approval id a second official approves."""
     from tohyo.app.services.elections import get_election
 
-    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+    with auth_refusals(), service_runtime(data_dir, database_url) as runtime:
         get_election(runtime, election_id)  # election.not_found before anything is stored
         official, book = _signed_in(runtime, user, totp)
         made = book.request(official, action, election_id)
@@ -129,7 +128,7 @@ def approve(
     """Approve another administrator's request (never your own)."""
     from tohyo.cli._approval import ticket
 
-    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+    with auth_refusals(), service_runtime(data_dir, database_url) as runtime:
         ticket(runtime, approval_id)  # auth.approval.unknown for a malformed id
         official, book = _signed_in(runtime, user, totp)
         done = book.approve(official, approval_id)

@@ -21,8 +21,6 @@ never SQL.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,32 +35,13 @@ from tohyo.cli._approval import (
     credentials,
     ticket,
 )
-from tohyo.cli.serve import DATA_DIR, DATABASE_URL, settings_from
+from tohyo.cli.serve import DATA_DIR, DATABASE_URL, service_runtime
 
 __all__ = ["register"]
 
 record_cli = typer.Typer(help="Tally and publish an election's record.", no_args_is_help=True)
 
 ELECTION = typer.Option(..., "--election", help="The election id.")
-
-
-@contextmanager
-def _runtime(data_dir: Path | None, database_url: str | None) -> Iterator[Any]:
-    from tohyo.app.errors import ServiceError, StartupError
-    from tohyo.app.services.runtime import build_runtime
-
-    try:
-        runtime = build_runtime(settings_from(data_dir, database_url))
-    except StartupError as exc:
-        typer.echo(f"refusing to start: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    try:
-        yield runtime
-    except ServiceError as exc:
-        typer.echo(f"{exc.code}: {exc.message}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        runtime.close()
 
 
 @record_cli.command("board")
@@ -79,7 +58,7 @@ def board(
     from tohyo.app.services.tally import export_board
 
     given = credentials(user, totp)
-    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+    with auth_refusals(), service_runtime(data_dir, database_url) as runtime:
         with acting_official(runtime, given, "record.board", {"election": election_id}):
             count = export_board(runtime, election_id, out)
     typer.echo(f"board of {count.size} entries, {len(count.selection.effective)} effective "
@@ -116,7 +95,7 @@ def tally(
     from tohyo.app.services.tally import record_tally
 
     given = _shares(shares)
-    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+    with auth_refusals(), service_runtime(data_dir, database_url) as runtime:
         document = record_tally(runtime, election_id, given, approval=ticket(runtime, approval))
     for excluded in document.excluded:
         typer.echo(f"trustee {excluded.trustee} set aside: {excluded.reason}", err=True)
@@ -141,7 +120,7 @@ def export(
     from tohyo.record.format import record_hash
 
     given = credentials(user, totp)
-    with auth_refusals(), _runtime(data_dir, database_url) as runtime:
+    with auth_refusals(), service_runtime(data_dir, database_url) as runtime:
         with acting_official(runtime, given, "record.export", {"election": election_id}) as actor:
             header = publish_record(runtime, election_id, out, actor=actor,
                                     witness_keys=tuple(witness))

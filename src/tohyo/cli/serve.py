@@ -7,13 +7,16 @@ needs one line for all of them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from tohyo.app.settings import Settings
 
-__all__ = ["register", "settings_from"]
+__all__ = ["register", "service_runtime", "settings_from"]
 
 db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 
@@ -29,6 +32,30 @@ def settings_from(data_dir: Path | None, database_url: str | None, **changes: ob
     if database_url is not None:
         settings = settings.with_(database_url=database_url)
     return settings.with_(**changes) if changes else settings
+
+
+@contextmanager
+def service_runtime(data_dir: Path | None, database_url: str | None) -> Iterator[Any]:
+    """The service's runtime for one official's command; refusals become exit codes.
+
+    Exit 2 when the service must not start (unsafe settings), 1 on a service
+    refusal, printed as ``code: message``.
+    """
+    from tohyo.app.errors import ServiceError, StartupError
+    from tohyo.app.services.runtime import build_runtime
+
+    try:
+        runtime = build_runtime(settings_from(data_dir, database_url))
+    except StartupError as exc:
+        typer.echo(f"refusing to start: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        yield runtime
+    except ServiceError as exc:
+        typer.echo(f"{exc.code}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.close()
 
 
 def serve(

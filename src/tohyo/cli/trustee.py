@@ -43,7 +43,7 @@ from tohyo.cli._ceremony_board import (
     Waiting,
     write_json,
 )
-from tohyo.cli.serve import DATA_DIR, DATABASE_URL, settings_from
+from tohyo.cli.serve import DATA_DIR, DATABASE_URL
 
 __all__ = ["register"]
 
@@ -139,25 +139,13 @@ def _service(data_dir: Path | None, database_url: str | None,
              signed: tuple[str | None, str | None], command: str, election: str,
              call: Any) -> Any:
     """Sign an administrator in, then ``call(runtime, user)`` (:mod:`tohyo.cli._approval`)."""
-    from tohyo.app.errors import ServiceError, StartupError
-    from tohyo.app.services.runtime import build_runtime
     from tohyo.cli._approval import acting_official, auth_refusals, credentials
+    from tohyo.cli.serve import service_runtime
 
     given = credentials(*signed)
-    try:
-        runtime = build_runtime(settings_from(data_dir, database_url))
-    except StartupError as exc:
-        typer.echo(f"refusing to start: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    try:
-        with auth_refusals(), acting_official(runtime, given, command,
-                                              {"election": election}) as user:
-            return call(runtime, user)
-    except ServiceError as exc:
-        typer.echo(f"{exc.code}: {exc.message}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        runtime.close()
+    with service_runtime(data_dir, database_url) as runtime, auth_refusals(), \
+            acting_official(runtime, given, command, {"election": election}) as user:
+        return call(runtime, user)
 
 
 def _open_relay(election: str, signed: tuple[str | None, str | None], data_dir: Path | None,
