@@ -17,6 +17,8 @@ from tohyo.app.auth.ratelimit import RateLimiter
 from tohyo.app.auth.sessions import SessionStore, check_origin
 from tohyo.app.auth.totp import hotp, totp_at, verify_totp
 
+KEY = b"k" * 32  # the rate limiter's HMAC key
+
 T0 = datetime(2028, 10, 1, 9, 0, tzinfo=UTC)
 PW = "correct horse battery staple"
 
@@ -55,7 +57,11 @@ def world(engine):
     audit = AuditLog(engine)
     sessions = SessionStore(engine, b"c" * 32)
     directory = OfficialDirectory(
-        engine, seal_key=b"s" * 32, sessions=sessions, limiter=RateLimiter(engine), audit=audit
+        engine,
+        seal_key=b"s" * 32,
+        sessions=sessions,
+        limiter=RateLimiter(engine, key=KEY),
+        audit=audit,
     )
     made = {}
     for name, role in [

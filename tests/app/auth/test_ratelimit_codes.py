@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine
 
 from tohyo.app.auth.codes import CODE_POLICY, check_code_shape, redeem_code
 from tohyo.app.auth.errors import CodeRejected, RateLimited
 from tohyo.app.auth.ratelimit import RateLimiter, RatePolicy
+
+KEY = b"k" * 32  # the counter rows' HMAC key (a key file in production)
 
 T0 = datetime(2028, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -18,7 +21,7 @@ def at(seconds: float) -> datetime:
 
 
 def test_pair_delay_grows_exponentially_and_is_capped(engine) -> None:
-    lim = RateLimiter(engine, RatePolicy(free_failures=2, base_delay=1, max_delay=8))
+    lim = RateLimiter(engine, RatePolicy(free_failures=2, base_delay=1, max_delay=8), key=KEY)
     args = dict(scope="official", source="10.0.0.1", account="alice")
     waits = []
     t = 0.0
@@ -36,7 +39,7 @@ def test_pair_delay_grows_exponentially_and_is_capped(engine) -> None:
 
 
 def test_source_budget_stops_spraying(engine) -> None:
-    lim = RateLimiter(engine, RatePolicy(source_budget=5, free_failures=100))
+    lim = RateLimiter(engine, RatePolicy(source_budget=5, free_failures=100), key=KEY)
     for i in range(5):
         lim.failure(scope="official", source="attacker", account=f"user{i}", now=at(i))
     with pytest.raises(RateLimited):
@@ -48,7 +51,7 @@ def test_source_budget_stops_spraying(engine) -> None:
 
 def test_attacker_with_many_addresses_cannot_lock_out_the_victim(engine) -> None:
     policy = RatePolicy(account_budget=10, slow_delay=30)
-    lim = RateLimiter(engine, policy)
+    lim = RateLimiter(engine, policy, key=KEY)
     victim = dict(scope="official", account="alice")
     lim.success(**victim, source="alice-home", now=at(0))  # Alice signed in before
     for i in range(200):  # a botnet: every address fails once, from 200 addresses
@@ -72,7 +75,7 @@ def test_attacker_with_many_addresses_cannot_lock_out_the_victim(engine) -> None
 
 
 def test_success_clears_the_pair(engine) -> None:
-    lim = RateLimiter(engine, RatePolicy(free_failures=1))
+    lim = RateLimiter(engine, RatePolicy(free_failures=1), key=KEY)
     args = dict(scope="official", source="s", account="a")
     lim.failure(**args, now=at(0))
     lim.failure(**args, now=at(0))
@@ -126,7 +129,7 @@ def test_code_shapes() -> None:
 
 
 def test_good_code_then_used_code(engine) -> None:
-    lim, service = RateLimiter(engine, CODE_POLICY), FakeService()
+    lim, service = RateLimiter(engine, CODE_POLICY, key=KEY), FakeService()
     assert _redeem(lim, service, GOOD) == "session-token"
     with pytest.raises(CodeRejected) as excinfo:
         _redeem(lim, service, GOOD)
@@ -134,7 +137,7 @@ def test_good_code_then_used_code(engine) -> None:
 
 
 def test_wrong_and_used_codes_give_the_same_message(engine) -> None:
-    lim, service = RateLimiter(engine, CODE_POLICY), FakeService()
+    lim, service = RateLimiter(engine, CODE_POLICY, key=KEY), FakeService()
     _redeem(lim, service, GOOD)
     messages = set()
     for code in (GOOD, "ZZZZ-ZZZZ-ZZZZ-ZZZZ", "garbage"):
@@ -145,7 +148,7 @@ def test_wrong_and_used_codes_give_the_same_message(engine) -> None:
 
 
 def test_code_guessing_is_rate_limited_per_source(engine) -> None:
-    lim, service = RateLimiter(engine, CODE_POLICY), FakeService()
+    lim, service = RateLimiter(engine, CODE_POLICY, key=KEY), FakeService()
     refused = 0
     for i in range(12):
         try:
@@ -160,7 +163,7 @@ def test_code_guessing_is_rate_limited_per_source(engine) -> None:
 
 
 def test_other_service_refusals_pass_through_uncounted(engine) -> None:
-    lim = RateLimiter(engine, CODE_POLICY)
+    lim = RateLimiter(engine, CODE_POLICY, key=KEY)
 
     def closed(code: str) -> str:
         raise RuntimeError("election closed")
@@ -175,3 +178,29 @@ def test_other_service_refusals_pass_through_uncounted(engine) -> None:
             is_bad_code=lambda exc: isinstance(exc, BadCode),
             now=T0,
         )
+
+
+def test_counter_rows_do_not_reveal_the_source_address(engine: Engine) -> None:
+    # An unkeyed hash of an IPv4 address is reversed by trying all 2^32 of them;
+    # the rows are keyed by an HMAC under a secret key file instead.
+    import hashlib
+
+    from sqlalchemy import select
+
+    from tohyo.app.auth import tables
+
+    lim = RateLimiter(engine, RatePolicy(), key=KEY)
+    lim.failure(scope="code", source="203.0.113.7", account="acct")
+    with engine.connect() as conn:
+        keys = {row.key for row in conn.execute(select(tables.rate_counters))}
+    plain = hashlib.sha256("\x00".join(("code", "source", "203.0.113.7")).encode()).hexdigest()
+    assert keys and plain not in keys
+    other = RateLimiter(engine, RatePolicy(), key=b"o" * 32)
+    other.failure(scope="code", source="203.0.113.7", account="acct")
+    with engine.connect() as conn:
+        assert len({row.key for row in conn.execute(select(tables.rate_counters))}) == 2 * len(keys)
+
+
+def test_a_short_key_is_refused(engine: Engine) -> None:
+    with pytest.raises(ValueError):
+        RateLimiter(engine, key=b"short")

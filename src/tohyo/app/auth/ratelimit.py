@@ -22,7 +22,7 @@ Counter keys are SHA-256 digests: no address or username is stored in clear.
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,10 +49,6 @@ class RatePolicy:
     window: timedelta = timedelta(minutes=15)
 
 
-def _key(*parts: str) -> str:
-    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
-
-
 @dataclass(frozen=True, slots=True)
 class _Counter:
     failures: int
@@ -71,9 +67,21 @@ def _refuse(seconds: float) -> RateLimited:
 class RateLimiter:
     """Checks and records attempts in ``auth_rate_counters`` (§AUTH-RATE)."""
 
-    def __init__(self, engine: Engine, policy: RatePolicy | None = None) -> None:
+    def __init__(self, engine: Engine, policy: RatePolicy | None = None, *, key: bytes) -> None:
+        """Args:
+            key: a secret of at least 32 bytes, kept in a key file. Counter rows are
+                keyed by an HMAC of the source address, so the table does not reveal
+                voters' addresses (a bare hash of an IPv4 address is reversed by
+                trying them all).
+        """
+        if len(key) < 32:
+            raise ValueError("rate limiter: the key must be at least 32 bytes")
         self.engine = engine
         self.policy = policy or RatePolicy()
+        self._secret = bytes(key)
+
+    def _key(self, *parts: str) -> str:
+        return hmac.new(self._secret, "\x00".join(parts).encode("utf-8"), "sha256").hexdigest()
 
     def _read(self, conn: Connection, key: str, now: datetime) -> _Counter:
         t = tables.rate_counters
@@ -94,16 +102,16 @@ class RateLimiter:
         moment = utcnow(now)
         p = self.policy
         with self.engine.connect() as conn:
-            pair = self._read(conn, _key(scope, "pair", source, account), moment)
+            pair = self._read(conn, self._key(scope, "pair", source, account), moment)
             if pair.failures >= p.free_failures:
                 delay = min(p.base_delay * 2 ** (pair.failures - p.free_failures), p.max_delay)
                 wait = (pair.last_failure_at + timedelta(seconds=delay) - moment).total_seconds()
                 if wait > 0:
                     raise _refuse(wait)
-            src = self._read(conn, _key(scope, "source", source), moment)
+            src = self._read(conn, self._key(scope, "source", source), moment)
             if src.failures >= p.source_budget:
                 raise _refuse((src.last_failure_at + p.window - moment).total_seconds())
-            acct = self._read(conn, _key(scope, "account", account), moment)
+            acct = self._read(conn, self._key(scope, "account", account), moment)
             if acct.failures >= p.account_budget and not self._known(conn, scope, source, account):
                 wait = (
                     acct.last_failure_at + timedelta(seconds=p.slow_delay) - moment
@@ -113,7 +121,7 @@ class RateLimiter:
 
     def _known(self, conn: Connection, scope: str, source: str, account: str) -> bool:
         t = tables.rate_counters
-        key = _key(scope, "known", source, account)
+        key = self._key(scope, "known", source, account)
         return conn.execute(select(t.c.key).where(t.c.key == key)).first() is not None
 
     def failure(
@@ -123,9 +131,9 @@ class RateLimiter:
         moment = utcnow(now)
         with self.engine.begin() as conn:
             for key in (
-                _key(scope, "pair", source, account),
-                _key(scope, "source", source),
-                _key(scope, "account", account),
+                self._key(scope, "pair", source, account),
+                self._key(scope, "source", source),
+                self._key(scope, "account", account),
             ):
                 self._bump(conn, key, moment)
 
@@ -151,9 +159,9 @@ class RateLimiter:
         """Clear the pair and remember the source as the account's own (exempt from slow mode)."""
         moment = utcnow(now)
         t = tables.rate_counters
-        known = _key(scope, "known", source, account)
+        known = self._key(scope, "known", source, account)
         with self.engine.begin() as conn:
-            conn.execute(delete(t).where(t.c.key == _key(scope, "pair", source, account)))
+            conn.execute(delete(t).where(t.c.key == self._key(scope, "pair", source, account)))
             done = conn.execute(update(t).where(t.c.key == known).values(last_failure_at=moment))
             if done.rowcount == 0:
                 try:
@@ -170,4 +178,4 @@ class RateLimiter:
         """The recovery path: an administrator clears an account's slow mode."""
         with self.engine.begin() as conn:
             t = tables.rate_counters
-            conn.execute(delete(t).where(t.c.key == _key(scope, "account", account)))
+            conn.execute(delete(t).where(t.c.key == self._key(scope, "account", account)))

@@ -45,6 +45,7 @@ __all__ = [
     "build_auth",
     "identity_key_path",
     "officials_directory",
+    "rate_limit_key",
 ]
 
 
@@ -58,6 +59,11 @@ def identity_key_path(keys_dir: Path) -> Path:
     return keys_dir / "identity-hmac.key"
 
 
+def rate_limit_key(keys_dir: Path) -> bytes:
+    """The HMAC key of the rate limiter's counter rows (§AUTH-RATE)."""
+    return load_or_create_secret(keys_dir / "ratelimit-hmac.key")
+
+
 def officials_directory(engine: Engine, keys_dir: Path) -> OfficialDirectory:
     """The officials' directory on ``engine`` with the key files of ``keys_dir``."""
     audit = AuditLog(engine)
@@ -65,7 +71,7 @@ def officials_directory(engine: Engine, keys_dir: Path) -> OfficialDirectory:
         engine,
         seal_key=load_or_create_secret(keys_dir / "totp-seal.key"),
         sessions=SessionStore(engine, load_or_create_secret(keys_dir / "csrf.key")),
-        limiter=RateLimiter(engine),
+        limiter=RateLimiter(engine, key=rate_limit_key(keys_dir)),
         audit=audit,
     )
 
@@ -171,7 +177,7 @@ def build_auth(
         keyer=keyer,
         officials=officials,
         approvals=ApprovalBook(engine, officials.audit),
-        code_limiter=RateLimiter(engine, CODE_POLICY),
+        code_limiter=RateLimiter(engine, CODE_POLICY, key=rate_limit_key(keys_dir)),
         challenges=challenges,
         directory=directory,
         jpki_verifier=verifier,

@@ -254,7 +254,10 @@ def start_code_session(
         RateLimited: ``auth.rate_limited`` (429, ``retry_after``), never permanent.
         ServiceError: a closed election and the like, as the session service says.
     """
-    limiter = RateLimiter(runtime.engine, CODE_POLICY)
+    from tohyo.app.auth.wiring import rate_limit_key
+
+    key = rate_limit_key(runtime.settings.keys_dir)
+    limiter = RateLimiter(runtime.engine, CODE_POLICY, key=key)
     try:
         return redeem_code(
             limiter,
