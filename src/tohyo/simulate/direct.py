@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tohyo.crypto.ballot import ballot_hash, encrypt_ballot
 from tohyo.crypto.context import ProofContext
 from tohyo.crypto.decryption import DecryptionShare, compute_shares
+from tohyo.crypto.dkg_local import run_local_ceremony
 from tohyo.crypto.elgamal import PublicKey
 from tohyo.crypto.group import Element
 from tohyo.log import (
@@ -37,7 +38,6 @@ from tohyo.record.format import LogInfo, RecordHeader, RollCommitment
 from tohyo.record.leaves import ballot_leaf, close_leaf, override_leaf, withdrawal_leaf
 from tohyo.record.manifest import Manifest, manifest_hash
 from tohyo.record.writer import RecordWriter
-from tohyo.simulate.ceremony import run_ceremony
 
 __all__ = ["Voter", "credential_for", "generate_record"]
 
@@ -127,8 +127,8 @@ def generate_record(
     t, n = trustees or (manifest.threshold, len(manifest.trustees))
     mhash = manifest_hash(manifest)
     base = ProofContext(manifest.id, mhash)
-    transcript, keys = run_ceremony(base, t, n)
-    joint = keys[0].joint
+    ceremony = run_local_ceremony(base, t, n)
+    transcript, keys, joint = ceremony.transcript, ceremony.keys, ceremony.joint
     context = ProofContext(manifest.id, mhash, joint.public_key.element)
 
     origin = f"tohyo.example/log/{manifest.id}"

@@ -31,10 +31,10 @@ from typing import Any
 
 from tohyo.crypto.context import ProofContext
 from tohyo.crypto.decryption import DecryptionShare
+from tohyo.crypto.dkg_local import run_local_ceremony
 from tohyo.record.canonical import dumps_canonical
 from tohyo.record.format import RecordHeader
 from tohyo.record.manifest import Manifest, manifest_hash
-from tohyo.simulate.ceremony import run_ceremony
 from tohyo.simulate.direct import Voter, _corrupt
 
 __all__ = ["WITNESS_EVERY", "simulate_over_http"]
@@ -119,8 +119,8 @@ def simulate_over_http(
         codes = [c.code for c in roll.issue_codes(runtime, eid, actor=actor, voter_ids=ids)]
         elections.start_key_ceremony(runtime, eid, actor=actor)
         say(f"key ceremony: {t} of {n} trustees")
-        transcript, keys = run_ceremony(ProofContext(eid, manifest_hash(manifest)), t, n)
-        joint = keys[0].joint
+        ceremony = run_local_ceremony(ProofContext(eid, manifest_hash(manifest)), t, n)
+        transcript, keys, joint = ceremony.transcript, ceremony.keys, ceremony.joint
         ceremony = dumps_canonical({"transcript": transcript.to_json(),
                                     "joint_key": joint.to_json()}).decode()
         elections.install_public_key(runtime, eid, joint.public_key.to_hex(), ceremony,

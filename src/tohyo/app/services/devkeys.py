@@ -14,36 +14,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from tohyo.app.services.common import load_election, manifest_of
 from tohyo.app.services.elections import ElectionSummary, install_public_key, start_key_ceremony
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.store.keys import write_secret_file
-from tohyo.crypto import ProofContext, generate_keypair
-
-try:  # the threshold DKG (issue #4); a single dev key pair until it lands
-    from tohyo.crypto import dkg
-    from tohyo.crypto.dkg_messages import DkgTranscript, Roster
-except ImportError:  # pragma: no cover - depends on the checkout
-    dkg = None  # type: ignore[assignment]
+from tohyo.crypto import ProofContext
+from tohyo.crypto.dkg_local import run_local_ceremony
 
 __all__ = ["install_dev_key"]
-
-
-def _run_dkg(context: ProofContext, threshold: int, n: int) -> tuple[Any, list[str]]:
-    pairs = [dkg.generate_transport_key(context, i) for i in range(1, n + 1)]
-    roster = Roster(threshold, tuple(p.public for p in pairs))
-    secrets = [dkg.deal(context, roster, p) for p in pairs]
-    dealings = [s.dealing for s in secrets]
-    checks = [dkg.check_dealings(context, roster, p, dealings) for p in pairs]
-    # All trustees are honest here: no complaints, so no answers.
-    transcript = DkgTranscript(roster, tuple(dealings))
-    keys = [dkg.derive_key(context, transcript, s, c) for s, c in zip(secrets, checks, strict=True)]
-    confirmations = tuple(dkg.confirm_key(context, roster, k) for k in keys)
-    transcript = DkgTranscript(roster, tuple(dealings), (), (), confirmations)
-    dkg.verify_transcript(context, transcript)
-    return transcript, [json.dumps(k.to_json()) for k in keys]
 
 
 def install_dev_key(runtime: Runtime, election_id: str, *, actor: str = "dev") -> ElectionSummary:
@@ -59,17 +38,15 @@ def install_dev_key(runtime: Runtime, election_id: str, *, actor: str = "dev") -
         start_key_ceremony(runtime, election_id, actor=actor)
     context = ProofContext(election_id, mhash)
     directory: Path = runtime.settings.trustee_dir / election_id
-    if dkg is None:  # pragma: no cover - depends on the checkout
-        pair = generate_keypair()
-        _write(directory / "single.key.json", json.dumps({"secret": pair.secret.to_hex()}))
-        record: dict[str, Any] = {"dev_only": True, "method": "single-keypair"}
-        public = pair.public.to_hex()
-    else:
-        transcript, shares = _run_dkg(context, manifest.threshold, len(manifest.trustees))
-        for trustee, share in zip(manifest.trustees, shares, strict=True):
-            _write(directory / f"{trustee.id}.key.json", share)
-        public = dkg.verify_transcript(context, transcript).public_key.to_hex()
-        record = {"dev_only": True, "method": "in-process-dkg", "transcript": transcript.to_json()}
+    ceremony = run_local_ceremony(context, manifest.threshold, len(manifest.trustees))
+    for trustee, key in zip(manifest.trustees, ceremony.keys, strict=True):
+        _write(directory / f"{trustee.id}.key.json", json.dumps(key.to_json()))
+    public = ceremony.joint.public_key.to_hex()
+    record = {
+        "dev_only": True,
+        "method": "in-process-dkg",
+        "transcript": ceremony.transcript.to_json(),
+    }
     return install_public_key(runtime, election_id, public, json.dumps(record), actor=actor)
 
 
