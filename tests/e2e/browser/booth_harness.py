@@ -32,7 +32,7 @@ from tohyo.app.auth.authority import DevApproval
 from tohyo.app.main import create_app
 from tohyo.app.services.demo import DEMO_ID, demo_roll, seed_demo
 from tohyo.app.services.devkeys import install_dev_key
-from tohyo.app.services.elections import create_election, open_election
+from tohyo.app.services.elections import close_election, create_election, open_election
 from tohyo.app.services.roll import import_roll, issue_codes
 from tohyo.app.services.runtime import Runtime, build_runtime
 from tohyo.app.settings import Settings
@@ -52,6 +52,7 @@ JST = timezone(timedelta(hours=9), "JST")
 ALL_KINDS = "test-all-kinds"
 SECOND = "test-second"
 CARDS = "test-cards"  # card voters only (open roll, authentication.md §AUTH-ROLL-4)
+CLOSED = "test-closed"  # voted in once, then closed by the officials (booth.md §BO-1.6)
 CARD_PIN = "123456"
 TRUSTEES = {
     "threshold": 1,
@@ -450,6 +451,10 @@ def started(data_dir: Path) -> Iterator[BoothServer]:
         cards = all_kinds_manifest(CARDS, now)
         cards["title"] = {"ja": "つくば市 模擬投票（カード）", "en": "Tsukuba mock vote (cards)"}
         booth.add_card_election(cards)
+        closed = all_kinds_manifest(CLOSED, now)
+        closed["title"] = {"ja": "つくば市 模擬投票（終了）", "en": "Tsukuba mock vote (closed)"}
+        booth.add_election(closed, voters=4)
+        close_election(booth.runtime, CLOSED, approval=DevApproval("test"), reason="test")
         yield booth
     finally:
         booth.stop()

@@ -261,6 +261,8 @@ BOOTH_MESSAGES: Mapping[str, str] = {
     ),
     "check.paper": N_("This ballot does not count: a paper vote was recorded for the same voter."),
     "check.passed": N_("All checks passed."),
+    "check.step_ok": N_("Passed:"),
+    "check.step_bad": N_("Failed:"),
     "check.failed": N_("A check failed. Please tell the election commission."),
     "speech.unavailable": N_("Reading aloud is not available in this browser."),
     "speech.stop": N_("Stop reading"),

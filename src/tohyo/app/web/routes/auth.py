@@ -301,6 +301,7 @@ def _render_sign_in(
         election=election.summary,
         manifest=election.manifest,
         withdrawn=election.withdrawn,
+        voting_closed=election.voting_closed,
         booth=booth._booth_data(page, election, f"sign-in-{method}"),
         page_kind="sign-in",
         begin_url=begin,

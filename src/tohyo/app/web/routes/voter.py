@@ -14,6 +14,7 @@ reveals its nonces (booth-crypto.md §B3.4).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 from dataclasses import dataclass
@@ -142,6 +143,11 @@ class _Election:
     summary: ElectionSummary
     manifest: Manifest
     withdrawn: frozenset[str]
+    voting_closed: bool  # §BO-1.6: every page says so and offers the results
+
+
+#: States after the voting period (§BO-1.6).
+_AFTER_VOTING = frozenset({"closed", "tallied", "published", "disposed"})
 
 
 def _load(runtime: Runtime, election_id: str) -> _Election:
@@ -152,7 +158,11 @@ def _load(runtime: Runtime, election_id: str) -> _Election:
         row = load_election(uow, election_id)
         manifest = manifest_of(runtime, row)
         withdrawn = frozenset(w.candidate_id for w in uow.withdrawals(election_id))
-    return _Election(summary, manifest, withdrawn)
+    # Closed by the officials, or past the period's end before they close it.
+    closed = summary.state in _AFTER_VOTING or (
+        summary.state == "open" and runtime.clock() >= manifest.period.end
+    )
+    return _Election(summary, manifest, withdrawn, closed)
 
 
 def _booth_data(page: _Page, election: _Election, kind: str) -> dict[str, Any]:
@@ -167,6 +177,7 @@ def _booth_data(page: _Page, election: _Election, kind: str) -> dict[str, Any]:
         "election": {
             "id": eid,
             "state": election.summary.state,
+            "votingClosed": election.voting_closed,
             "manifestHash": election.summary.manifest_hash,
             "publicKey": election.summary.public_key,
             "logOrigin": election.summary.log_origin,
@@ -208,6 +219,7 @@ async def _election_page(
         election=election.summary,
         manifest=election.manifest,
         withdrawn=election.withdrawn,
+        voting_closed=election.voting_closed,
         booth=_booth_data(page, election, kind),
         asset_base=f"/assets/{election_id}/",
         page_kind=kind,
@@ -355,13 +367,70 @@ async def booth_files() -> dict[str, Any]:
 
 
 class _Static(StaticFiles):
-    """Static files: cacheable, since every URL carries its content hash."""
+    """Static files: cacheable, since every URL carries its content hash.
+
+    Scripts, stylesheets and SVG go gzip-compressed to a client that accepts it
+    (booth.md §BO-6.2). They are the same for every voter and hold no secret, so
+    compression reveals nothing (no BREACH); pages and the JSON API, which are
+    padded or carry tokens, are never compressed. Subresource Integrity and the
+    published SHA-256 are over the decoded bytes, so they still match.
+    """
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
-        if response.status_code == 200:
-            response.headers["cache-control"] = "public, max-age=86400"
+        if response.status_code != 200:
+            return response
+        cache_control = "public, max-age=86400"
+        if Path(path).suffix in _COMPRESSIBLE:
+            file = Path(self.directory or STATIC_DIR) / path
+            packed = await run_in_threadpool(_gzipped, file)
+            if packed is not None and _accepts_gzip(scope):
+                return Response(
+                    packed,
+                    media_type=response.media_type,
+                    headers={
+                        "content-encoding": "gzip",
+                        "vary": "accept-encoding",
+                        "cache-control": cache_control,
+                    },
+                )
+            response.headers["vary"] = "accept-encoding"
+        response.headers["cache-control"] = cache_control
         return response
+
+
+_COMPRESSIBLE = frozenset({".js", ".css", ".svg"})
+
+
+@cache
+def _gzip_cached(path: str, mtime_ns: int, size: int) -> bytes:
+    # mtime=0: the same bytes for the same file, on every server.
+    return gzip.compress(Path(path).read_bytes(), compresslevel=9, mtime=0)
+
+
+def _gzipped(file: Path) -> bytes | None:
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return _gzip_cached(str(file), stat.st_mtime_ns, stat.st_size)
+
+
+def _accepts_gzip(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-encoding":
+            codings = {c.split(b";", 1)[0].strip() for c in value.lower().split(b",")}
+            return b"gzip" in codings
+    return False
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    """The site's icon for clients that ask for it by the old name (§BO-1)."""
+    data = await run_in_threadpool((STATIC_DIR / "favicon.ico").read_bytes)
+    return Response(
+        data, media_type="image/vnd.microsoft.icon", headers={"cache-control": "public, max-age=86400"}
+    )
 
 
 def install(app: FastAPI) -> None:

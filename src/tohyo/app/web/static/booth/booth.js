@@ -28,7 +28,9 @@ function main() {
   setupDisplayToggle();
   const data = pageJson('booth-data');
   setupReadAloud(data ? data.speechLang : document.documentElement.lang);
-  if (data && Object.hasOwn(PAGES, data.page)) {
+  // After the voting period only the check page runs (docs/spec/booth.md §BO-1.6).
+  const closed = data && data.election && data.election.votingClosed === true;
+  if (data && Object.hasOwn(PAGES, data.page) && (!closed || data.page === 'check')) {
     PAGES[data.page](data);
   }
   document.documentElement.dataset.boothReady = 'true';

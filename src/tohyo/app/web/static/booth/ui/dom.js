@@ -39,15 +39,25 @@ export function el(tag, attrs = {}, children = []) {
   return node;
 }
 
+let pending = 0;
+
 /** Announce progress politely in the page's status region. */
 export function announce(text) {
   const region = document.getElementById('status');
   if (!region) return;
   region.textContent = '';
+  clearTimeout(pending);
   // A new text node after a tick makes screen readers speak repeated messages.
-  setTimeout(() => {
+  pending = setTimeout(() => {
     region.textContent = text;
   }, 30);
+}
+
+/** Empty the polite status region at once (and cancel a pending announcement). */
+export function clearStatus() {
+  clearTimeout(pending);
+  const region = document.getElementById('status');
+  if (region) region.textContent = '';
 }
 
 /**

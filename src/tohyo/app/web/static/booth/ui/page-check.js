@@ -15,7 +15,7 @@
 import { fromHex } from '../crypto/index.js';
 import { ApiError, request } from './api.js';
 import { canonicalJson } from './canonical.js';
-import { $, announce, el } from './dom.js';
+import { $, announce, clearStatus, el } from './dom.js';
 import { t } from './i18n.js';
 import { fromBase64, leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
 import { parseVerifierKey, verifyCheckpoint } from './note.js';
@@ -42,7 +42,7 @@ export function startCheck(data) {
     steps.append(
       el('li', { class: ok ? 'check-step check-step--ok' : 'check-step check-step--bad' }, [
         el('span', { class: 'check-step__icon', 'aria-hidden': 'true' }, [ok ? '✓' : '✗']),
-        el('span', { class: 'visually-hidden' }, [ok ? 'OK: ' : 'NG: ']),
+        el('span', { class: 'visually-hidden' }, [t(ok ? 'check.step_ok' : 'check.step_bad'), ' ']),
         text,
       ]),
     );
@@ -141,9 +141,11 @@ export function startCheck(data) {
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) {
         verdict.textContent = t('check.not_found');
+        verdict.classList.add('check-verdict--warn');
         result.dataset.outcome = 'not-found';
       } else if (e instanceof ApiError) {
         verdict.textContent = t('error.network');
+        verdict.classList.add('check-verdict--bad');
         result.dataset.outcome = 'error';
       } else {
         verdict.textContent = t('check.failed');
@@ -151,7 +153,8 @@ export function startCheck(data) {
         result.dataset.outcome = 'failed';
       }
     }
-    announce(verdict.textContent);
+    // One message, in the verdict (a polite live region): the progress line goes.
+    clearStatus();
     result.focus();
   });
 }
