@@ -133,4 +133,4 @@ def test_closed_election(page: Any, booth: BoothServer) -> None:
     assert ballots(booth, eid) == 0
     assert log_size(booth, eid) == before
     page.goto(booth.url(f"/en/elections/{eid}/"))
-    assert "This election is not open for voting." in page.text_content("main")
+    assert "Voting has closed" in page.text_content("main")  # booth.md §BO-1.6

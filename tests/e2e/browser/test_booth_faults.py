@@ -14,6 +14,7 @@ import httpx
 import pytest
 from booth_harness import ALL_KINDS, CARDS, CLOSED, BoothServer
 from flows import sign_in, to_review, vote_all_kinds, wait_encrypted, wait_ready
+from test_accessibility import assert_accessible
 
 VOTER_PAGES = ("", "ballot", "review", "receipt", "sign-in/card", "sign-in/oidc")
 
@@ -34,6 +35,7 @@ def test_after_the_close_every_page_says_so_and_links_the_results(
             assert page.locator(selector).count() == 0, (kind, selector)
         text = page.inner_text("main")
         assert "may vote again" not in text and "投票し直すことができます" not in text, kind
+        assert_accessible(page, f"closed {kind or 'sign-in'}")
     # The check page still checks (it is how a voter confirms their ballot counted).
     page.goto(booth.url(f"/{lang}/elections/{CLOSED}/check"))
     wait_ready(page)
