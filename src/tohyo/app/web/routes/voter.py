@@ -428,9 +428,8 @@ def _accepts_gzip(scope: Scope) -> bool:
 async def favicon() -> Response:
     """The site's icon for clients that ask for it by the old name (§BO-1)."""
     data = await run_in_threadpool((STATIC_DIR / "favicon.ico").read_bytes)
-    return Response(
-        data, media_type="image/vnd.microsoft.icon", headers={"cache-control": "public, max-age=86400"}
-    )
+    headers = {"cache-control": "public, max-age=86400"}
+    return Response(data, media_type="image/vnd.microsoft.icon", headers=headers)
 
 
 def install(app: FastAPI) -> None:
