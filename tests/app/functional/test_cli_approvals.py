@@ -199,3 +199,41 @@ def test_http_and_production_cli_never_build_a_dev_approval(path: str) -> None:
     for file in files:
         text = file.read_text()
         assert "DevApproval" not in text and "auth.authority" not in text, file
+
+
+def test_a_refused_close_leaves_its_approval_unspent(runtime: Any, election: Any) -> None:
+    """Closing early without a reason is refused, and the approval stays usable
+    (authentication.md §AUTH-APPR-1): only a command that succeeds spends it."""
+    eid = election.id
+    keys = runtime.settings.keys_dir
+    now = runtime.now()
+    ticket = ApprovalTicket(
+        ApprovalBook(runtime.engine, AuditLog(runtime.engine)),
+        approved(runtime.engine, keys, "close", eid, now=now),
+    )
+    with pytest.raises(Conflict) as caught:
+        close_election(runtime, eid, approval=ticket)
+    assert caught.value.code == "election.reason_required"
+    audit = AuditLog(runtime.engine).entries()
+    assert not [e for e in audit if e.action == "approval.execute.close"]
+    ticket.book.check(ticket.approval_id, GuardedAction.CLOSE, eid, now=now)  # still usable
+    close_election(runtime, eid, approval=ticket, reason="the commission's decision")
+    assert get_election(runtime, eid).state == "closed"
+    entries = AuditLog(runtime.engine).entries()
+    assert len([e for e in entries if e.action == "approval.execute.close"]) == 1
+    with pytest.raises(ApprovalRejected) as again:
+        ticket.book.check(ticket.approval_id, GuardedAction.CLOSE, eid, now=now)
+    assert again.value.code == "auth.approval.used"
+
+
+def test_a_refused_open_leaves_its_approval_unspent(runtime: Any, election_factory: Any) -> None:
+    made = election_factory("test-open-twice")  # already open
+    keys = runtime.settings.keys_dir
+    now = runtime.now()
+    ticket = ApprovalTicket(
+        ApprovalBook(runtime.engine, AuditLog(runtime.engine)),
+        approved(runtime.engine, keys, "open", made.id, now=now),
+    )
+    with pytest.raises(Conflict):  # already open: the transition is refused
+        open_election(runtime, made.id, approval=ticket)
+    ticket.book.check(ticket.approval_id, GuardedAction.OPEN, made.id, now=now)  # unspent

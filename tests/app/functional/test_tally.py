@@ -157,7 +157,7 @@ def test_record_commands_tally_and_export(
     refused = CliRunner().invoke(app, [*tally, "--approval", again])
     assert refused.exit_code == 1 and "election.invalid_transition" in refused.output
     used = CliRunner().invoke(app, [*tally, "--approval", approval])
-    assert used.exit_code == 1 and "election.invalid_transition" in used.output
+    assert used.exit_code == 3 and "auth.approval.used" in used.output
     with runtime.uow() as uow:
         (event,) = [e for e in uow.audit_events(eid) if e.kind == "election.tally"]
     assert event.actor == "ada+ben" and approval in event.detail

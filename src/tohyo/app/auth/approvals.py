@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from tohyo.app.auth import tables
 from tohyo.app.auth._time import as_utc, utcnow
@@ -177,8 +177,13 @@ class ApprovalBook:
         election_id: str,
         *,
         now: datetime | None = None,
+        conn: Connection | None = None,
     ) -> Approval:
         """Use an approval once for ``action`` on ``election_id`` (the service calls this).
+
+        With ``conn``, the approval is marked used (and the officials' audit entry
+        written) inside the caller's transaction: if the action then fails, both
+        roll back and the approval can be used again (§AUTH-APPR-3).
 
         Raises:
             ApprovalRejected: ``auth.approval.unknown``, ``.not_approved``,
@@ -187,12 +192,16 @@ class ApprovalBook:
         moment = utcnow(now)
         approval = self._usable(approval_id, action, election_id, moment)
         t = tables.approvals
-        with self.engine.begin() as conn:
-            done = conn.execute(
-                update(t)
-                .where(t.c.id == approval_id, t.c.executed_at.is_(None))
-                .values(executed_at=moment)
-            )
+        spend = (
+            update(t)
+            .where(t.c.id == approval_id, t.c.executed_at.is_(None))
+            .values(executed_at=moment)
+        )
+        if conn is None:
+            with self.engine.begin() as own:
+                done = own.execute(spend)
+        else:
+            done = conn.execute(spend)
         if done.rowcount != 1:
             raise _reject("auth.approval.used", "This approval was already used.")
         self.audit.append(
@@ -204,6 +213,7 @@ class ApprovalBook:
                 "requested_by": approval.requested_by,
             },
             now=moment,
+            conn=conn,
         )
         return approval
 
@@ -212,18 +222,23 @@ class ApprovalBook:
 class ApprovalTicket:
     """An approval to spend inside a service function (``open_election(..., approval=t)``).
 
-    The service calls :meth:`consume` before it changes anything: the approval is
-    then used up even if the action fails later (fail closed: ask again).
+    The service calls :meth:`consume` inside the transaction of the action it
+    guards: a refused action leaves the approval unused (§AUTH-APPR-3).
     """
 
     book: ApprovalBook
     approval_id: str
 
     def consume(
-        self, action: GuardedAction, election_id: str, *, now: datetime | None = None
+        self,
+        action: GuardedAction,
+        election_id: str,
+        *,
+        now: datetime | None = None,
+        conn: Connection | None = None,
     ) -> Approval:
         """Raises: ApprovalRejected (see :meth:`ApprovalBook.consume`)."""
-        return self.book.consume(self.approval_id, action, election_id, now=now)
+        return self.book.consume(self.approval_id, action, election_id, now=now, conn=conn)
 
 
 def pending_approvals(

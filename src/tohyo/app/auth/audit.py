@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from tohyo.app.auth import tables
@@ -73,34 +73,45 @@ class AuditLog:
         detail: dict[str, Any] | None = None,
         *,
         now: datetime | None = None,
+        conn: Connection | None = None,
     ) -> AuditEntry:
+        """Append one entry in its own transaction, or inside ``conn``'s (then the
+        entry commits or rolls back with the caller's work)."""
         moment = utcnow(now).replace(microsecond=0)
         data = detail or {}
-        t = tables.audit
         for _ in range(5):  # the primary key on seq serialises concurrent writers
-            with self.engine.begin() as conn:
-                last = conn.execute(
-                    select(t.c.seq, t.c.entry_hash).order_by(t.c.seq.desc()).limit(1)
-                ).first()
-                seq = 1 if last is None else int(last.seq) + 1
-                prev = _GENESIS if last is None else str(last.entry_hash)
-                entry_hash = _chain(prev, _canonical(seq, moment, actor, action, data))
-                try:
-                    conn.execute(
-                        insert(t).values(
-                            seq=seq,
-                            at=moment,
-                            actor=actor,
-                            action=action,
-                            detail=json.dumps(data, sort_keys=True, ensure_ascii=False),
-                            prev_hash=prev,
-                            entry_hash=entry_hash,
-                        )
-                    )
-                except IntegrityError:
-                    continue
-            return AuditEntry(seq, moment, actor, action, data, entry_hash)
+            try:
+                if conn is None:
+                    with self.engine.begin() as own:
+                        return self._insert(own, actor, action, data, moment)
+                with conn.begin_nested():  # a savepoint: a lost race retries, the caller goes on
+                    return self._insert(conn, actor, action, data, moment)
+            except IntegrityError:
+                continue
         raise RuntimeError("audit log contention")  # pragma: no cover
+
+    @staticmethod
+    def _insert(
+        conn: Connection, actor: str, action: str, data: dict[str, Any], moment: datetime
+    ) -> AuditEntry:
+        t = tables.audit
+        newest = select(t.c.seq, t.c.entry_hash).order_by(t.c.seq.desc()).limit(1)
+        last = conn.execute(newest).first()
+        seq = 1 if last is None else int(last.seq) + 1
+        prev = _GENESIS if last is None else str(last.entry_hash)
+        entry_hash = _chain(prev, _canonical(seq, moment, actor, action, data))
+        conn.execute(
+            insert(t).values(
+                seq=seq,
+                at=moment,
+                actor=actor,
+                action=action,
+                detail=json.dumps(data, sort_keys=True, ensure_ascii=False),
+                prev_hash=prev,
+                entry_hash=entry_hash,
+            )
+        )
+        return AuditEntry(seq, moment, actor, action, data, entry_hash)
 
     def entries(self) -> tuple[AuditEntry, ...]:
         t = tables.audit

@@ -21,12 +21,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from tohyo.app.auth.approvals import ApprovalTicket, GuardedAction
 from tohyo.app.auth.audit import AuditLog
 
-__all__ = ["DEV_PURPOSES", "Authority", "DevApproval", "Spent", "spend_authority"]
+__all__ = [
+    "DEV_PURPOSES",
+    "Authority",
+    "DevApproval",
+    "Spent",
+    "check_authority",
+    "spend_authority",
+]
 
 DEV_PURPOSES = frozenset({"demo", "simulation", "test"})
 
@@ -61,6 +68,25 @@ class Spent:
     detail: Mapping[str, str]
 
 
+def check_authority(
+    authority: Authority, action: GuardedAction, election_id: str, *, now: datetime
+) -> None:
+    """The refusals of :func:`spend_authority`, without spending: services call this
+    first, so that a bad approval is named before anything else is checked.
+
+    Raises:
+        ApprovalRejected: the ticket is unknown, unapproved, expired, used or mismatched.
+        TypeError: neither a ticket nor a dev approval.
+    """
+    if isinstance(authority, ApprovalTicket):
+        authority.book.check(authority.approval_id, action, election_id, now=now)
+    elif not isinstance(authority, DevApproval):
+        raise TypeError(
+            f"{action.value} needs an ApprovalTicket (two officials) or a DevApproval, "
+            f"not {type(authority).__name__}"
+        )
+
+
 def spend_authority(
     authority: Authority,
     action: GuardedAction,
@@ -68,18 +94,23 @@ def spend_authority(
     *,
     engine: Engine,
     now: datetime,
+    conn: Connection | None = None,
 ) -> Spent:
-    """Spend ``authority`` once for ``action`` on ``election_id``, before the service acts.
+    """Spend ``authority`` once for ``action`` on ``election_id``.
+
+    Services call this inside the transaction of the action, with its ``conn``:
+    the approval is then spent only if the action commits (§AUTH-APPR-3).
 
     Args:
         engine: the service's engine (a dev approval is audited there).
+        conn: the action's connection, inside its transaction.
 
     Raises:
         ApprovalRejected: the ticket is unknown, unapproved, expired, used or mismatched.
         TypeError: anything else (``None`` included): there is no implicit bypass.
     """
     if isinstance(authority, ApprovalTicket):
-        approval = authority.consume(action, election_id, now=now)
+        approval = authority.consume(action, election_id, now=now, conn=conn)
         if approval.approved_by is None:  # consume refuses this; never trust a default
             raise TypeError("an executed approval names its approver")
         return Spent(
@@ -96,6 +127,7 @@ def spend_authority(
             f"approval.dev.{action.value}",
             {"election": election_id, "purpose": authority.purpose},
             now=now,
+            conn=conn,
         )
         return Spent(authority.actor, {"approval": authority.actor})
     raise TypeError(

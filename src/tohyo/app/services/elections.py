@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tohyo.app.auth.approvals import GuardedAction
-from tohyo.app.auth.authority import Authority, spend_authority
+from tohyo.app.auth.authority import Authority, check_authority, spend_authority
 from tohyo.app.domain.errors import DomainError
 from tohyo.app.domain.lifecycle import (
     Close,
@@ -183,15 +183,18 @@ def open_election(
         ApprovalRejected: the approval is unknown, unapproved, used or for another action.
         TypeError: no approval.
     """
-    spent = spend_authority(
-        approval, GuardedAction.OPEN, election_id, engine=runtime.engine, now=runtime.now()
-    )
+    check_authority(approval, GuardedAction.OPEN, election_id, now=runtime.now())
     with runtime.ledger.lock(election_id):
         with runtime.uow(write=True) as uow:
             row = load_election(uow, election_id)
             if row.public_key is None and row.state == Phase.KEY_CEREMONY.value:
                 raise Conflict("election.no_key", "install the election key before opening")
             _transition_row(runtime, uow, row, Open())
+            # Spent in this transaction: a refusal above leaves it unused (§AUTH-APPR-3).
+            spent = spend_authority(
+                approval, GuardedAction.OPEN, election_id, engine=runtime.engine,
+                now=runtime.now(), conn=uow.session.connection(),
+            )
             now = runtime.now()
             row.opened_at = now
             runtime.ledger.start(uow, row.id, now)
@@ -288,13 +291,16 @@ def close_election(
             period's end without a reason, ``election.invalid_transition``).
         ApprovalRejected, TypeError: see :func:`open_election`.
     """
-    spent = spend_authority(
-        approval, GuardedAction.CLOSE, election_id, engine=runtime.engine, now=runtime.now()
-    )
+    check_authority(approval, GuardedAction.CLOSE, election_id, now=runtime.now())
 
     def body(uow: UnitOfWork, _state: LogState) -> list[LeafWrite]:
         row = load_election(uow, election_id)
         _transition_row(runtime, uow, row, Close(reason))
+        # Spent in this transaction: a refusal above leaves it unused (§AUTH-APPR-3).
+        spent = spend_authority(
+            approval, GuardedAction.CLOSE, election_id, engine=runtime.engine,
+            now=runtime.now(), conn=uow.session.connection(),
+        )
         now = runtime.now()
         row.closed_at = now
         audit(uow, row.id, "election.close", spent.actor, {"reason": reason, **spent.detail}, now)

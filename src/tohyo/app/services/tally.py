@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tohyo.app.auth.approvals import GuardedAction
-from tohyo.app.auth.authority import Authority, spend_authority
+from tohyo.app.auth.authority import Authority, check_authority, spend_authority
 from tohyo.app.domain.errors import DomainError
 from tohyo.app.domain.lifecycle import Action, Phase, Publish, RecordTally, transition
 from tohyo.app.errors import BadRequest, Conflict
@@ -303,6 +303,7 @@ def record_tally(
         ApprovalRejected: the approval is unknown, unapproved, used or mismatched.
         TypeError: no approval.
     """
+    check_authority(approval, GuardedAction.TALLY, election_id, now=runtime.now())
     snapshot = board_snapshot(runtime, election_id)
     board = propose_tally(snapshot)
     try:
@@ -312,11 +313,13 @@ def record_tally(
     with runtime.uow() as uow:  # refuse a second tally before spending an approval on it
         if load_election(uow, election_id).state != Phase.CLOSED.value:
             raise Conflict("election.invalid_transition", "the election is already tallied")
-    spent = spend_authority(
-        approval, GuardedAction.TALLY, election_id, engine=runtime.engine, now=runtime.now()
-    )
     with runtime.uow(write=True) as uow:
         _advance(runtime, uow, election_id, RecordTally())
+        # Spent in this transaction: a refusal leaves it unused (§AUTH-APPR-3).
+        spent = spend_authority(
+            approval, GuardedAction.TALLY, election_id, engine=runtime.engine,
+            now=runtime.now(), conn=uow.session.connection(),
+        )
         now = runtime.now()
         uow.add(ElectionTally(
             election_id=election_id,
