@@ -12,32 +12,35 @@ import typer
 
 from tohyo.app.auth.approvals import GuardedAction
 from tohyo.app.auth.officials import OfficialDirectory, Role
-from tohyo.cli._approval import TOTP, USER, auth_refusals, credentials, sign_in
-from tohyo.cli.serve import DATA_DIR, DATABASE_URL, service_runtime
+from tohyo.cli._approval import PASSWORD_ENV, TOTP, USER, auth_refusals, credentials, sign_in
+from tohyo.cli.serve import DATA_DIR, DATABASE_URL, service_runtime, settings_from
 
 cli = typer.Typer(
     help="Officials' accounts (create, list, disable, unlock) and two-person approvals "
     "(request, approve)."
 )
 
-_DATA = Path(os.environ.get("TOHYO_DATA_DIR", "var"))
-_DB = typer.Option(
-    os.environ.get("TOHYO_DATABASE_URL", f"sqlite:///{(_DATA / 'tohyo.sqlite3').resolve()}"),
-    "--db",
-    help="The service's database (env TOHYO_DATABASE_URL).",
-)
-_KEYS = typer.Option(_DATA / "keys", "--keys", help="The service's key directory.")
-
-
-def _directory(db: str, keys: Path) -> OfficialDirectory:
-    """The service's own directory: its database (migrated) and its key files."""
+def _directory(data_dir: Path | None, database_url: str | None) -> OfficialDirectory:
+    """The service's own directory: its database (migrated) and its key files, found as
+    every other official's command finds them (``--data-dir``, ``--database-url``)."""
     from tohyo.app.auth.wiring import officials_directory
     from tohyo.app.store.db import make_engine
     from tohyo.app.store.migrate import upgrade
 
-    engine = make_engine(db)
+    settings = settings_from(data_dir, database_url)
+    engine = make_engine(settings.database_url)
     upgrade(engine)
-    return officials_directory(engine, keys)
+    return officials_directory(engine, settings.keys_dir)
+
+
+def _new_password() -> str:
+    """The new account's password: from a hidden prompt typed twice, or, for a script,
+    from ``TOHYO_OFFICIAL_PASSWORD``. Never a command-line option: a command line is
+    visible to every user of the machine (officials.md, §AUTH-APPR-4)."""
+    given = os.environ.get(PASSWORD_ENV)
+    if given:
+        return given
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @cli.command("create")
@@ -45,41 +48,51 @@ def create(
     username: str,
     role: Role = typer.Option(...),
     display_name: str = typer.Option(""),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
-    db: str = _DB,
-    keys: Path = _KEYS,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
 ) -> None:
-    """Create an account; prints the otpauth:// URI once, for the authenticator app."""
-    made = _directory(db, keys).create(
-        username, display_name or username, role, password, actor=f"cli:{os.getuid()}"
-    )
+    """Create an account; prints the otpauth:// URI once, for the authenticator app.
+
+    The password is asked for twice, hidden (or read from TOHYO_OFFICIAL_PASSWORD).
+    """
+    directory = _directory(data_dir, database_url)
+    password = _new_password()
+    try:
+        made = directory.create(
+            username, display_name or username, role, password, actor=f"cli:{os.getuid()}"
+        )
+    except ValueError as exc:  # a short password, a taken or malformed user name
+        typer.echo(f"REFUSED: {exc}", err=True)
+        raise typer.Exit(1) from exc
     typer.echo(f"created {username} ({role.value}); add to your authenticator app:")
     typer.echo(made.totp_uri)
 
 
 @cli.command("list")
-def list_(db: str = _DB, keys: Path = _KEYS) -> None:
-    for o in _directory(db, keys).list():
+def list_(data_dir: Path | None = DATA_DIR, database_url: str | None = DATABASE_URL) -> None:
+    for o in _directory(data_dir, database_url).list():
         typer.echo(f"{o.username}\t{o.role.value}\t{'disabled' if o.disabled else 'active'}")
 
 
 @cli.command("disable")
-def disable(username: str, db: str = _DB, keys: Path = _KEYS) -> None:
+def disable(
+    username: str, data_dir: Path | None = DATA_DIR, database_url: str | None = DATABASE_URL
+) -> None:
     """Disable an account and end its sessions."""
-    _directory(db, keys).set_disabled(username, True, actor=f"cli:{os.getuid()}")
+    _directory(data_dir, database_url).set_disabled(username, True, actor=f"cli:{os.getuid()}")
 
 
 @cli.command("unlock")
-def unlock(username: str, db: str = _DB, keys: Path = _KEYS) -> None:
+def unlock(
+    username: str, data_dir: Path | None = DATA_DIR, database_url: str | None = DATABASE_URL
+) -> None:
     """Clear an account's slow mode (the rate-limit recovery path)."""
-    d = _directory(db, keys)
+    d = _directory(data_dir, database_url)
     d.limiter.reset_account(scope="official", account=username)
     d.audit.append(f"cli:{os.getuid()}", "official.unlock", {"username": username})
 
 
 # ---------------------------------------------------------------- two-person rule
-# These act on elections, so they take the service's --data-dir/--database-url
-# like `tohyo election` (docs/adr/0040).
 
 def _signed_in(runtime: Any, user: str | None, totp: str | None) -> tuple[Any, Any]:
     """Sign an administrator in for one command (:func:`tohyo.cli._approval.sign_in`).

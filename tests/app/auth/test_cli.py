@@ -63,28 +63,38 @@ def test_testca_issue_revoke_and_card_sign(tmp_path) -> None:
     )
 
 
-def test_officials_create_list_unlock(tmp_path) -> None:
-    db = f"sqlite:///{tmp_path / 'o.sqlite3'}"
-    keys = str(tmp_path / "keys")
-    made = runner.invoke(
+def test_officials_create_list_unlock(tmp_path, monkeypatch) -> None:
+    """The accounts commands find the service as every official's command does
+    (--data-dir / --database-url), and take the password only from a hidden prompt
+    (typed twice) or the environment, never from the command line."""
+    monkeypatch.delenv("TOHYO_OFFICIAL_PASSWORD", raising=False)
+    where = ["--data-dir", str(tmp_path / "data"),
+             "--database-url", f"sqlite:///{tmp_path / 'o.sqlite3'}"]
+    exposed = runner.invoke(
         officials.cli,
-        [
-            "create",
-            "alice",
-            "--role",
-            "administrator",
-            "--password",
-            "a long password!",
-            "--db",
-            db,
-            "--keys",
-            keys,
-        ],
+        ["create", "alice", "--role", "administrator", "--password", "a long password!", *where],
+    )
+    assert exposed.exit_code == 2 and "--password" in exposed.output  # no such option
+    mistyped = runner.invoke(
+        officials.cli, ["create", "alice", "--role", "administrator", *where],
+        input="a long password!\na different one!\n" * 3,
+    )
+    assert mistyped.exit_code != 0 and "otpauth://" not in mistyped.output
+    made = runner.invoke(
+        officials.cli, ["create", "alice", "--role", "administrator", *where],
+        input="a long password!\na long password!\n",
     )
     assert made.exit_code == 0, made.output
     assert "otpauth://totp/" in made.output
-    listed = runner.invoke(officials.cli, ["list", "--db", db, "--keys", keys])
+    assert "a long password!" not in made.output  # the prompt hides what is typed
+    monkeypatch.setenv("TOHYO_OFFICIAL_PASSWORD", "another long password")
+    scripted = runner.invoke(officials.cli, ["create", "bob", "--role", "operator", *where])
+    assert scripted.exit_code == 0, scripted.output
+    weak = runner.invoke(officials.cli, ["create", "carol", "--role", "operator", *where],
+                         env={"TOHYO_OFFICIAL_PASSWORD": "short"})
+    assert weak.exit_code == 1 and "REFUSED" in weak.output
+    listed = runner.invoke(officials.cli, ["list", *where])
     assert "alice\tadministrator\tactive" in listed.output
-    assert (
-        runner.invoke(officials.cli, ["unlock", "alice", "--db", db, "--keys", keys]).exit_code == 0
-    )
+    assert "bob\toperator\tactive" in listed.output
+    assert "carol" not in listed.output
+    assert runner.invoke(officials.cli, ["unlock", "alice", *where]).exit_code == 0
