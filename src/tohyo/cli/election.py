@@ -283,24 +283,52 @@ def import_(
 def issue(
     election_id: str,
     voter_id: list[str] = typer.Option(None, "--voter-id", help="Roll numbers (default: all)."),
+    roll: Path | None = typer.Option(
+        None, "--roll", help="The roll file (CSV): names the roll number of each new code."
+    ),
     user: str | None = USER,
     totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """Issue one-time voting codes and print them (shown once; stored hashed)."""
-    from tohyo.app.services.roll import issue_codes
+    """Issue one-time voting codes and print them, one line per voter: roll number, code.
 
-    issued = _as_official(
+    Codes are shown once and stored hashed. The database keeps no roll numbers (only
+    keyed pseudonyms), so to issue for every voter without a code give the roll file
+    with ``--roll``; ``--voter-id`` issues new codes for the given roll numbers.
+    """
+    from tohyo.app.errors import ServiceError
+    from tohyo.app.services.letters import read_addressees
+    from tohyo.app.services.roll import issue_codes, voter_key_hex
+
+    if not voter_id and roll is None:
+        typer.echo("give --roll ROLL.csv (every voter without a code) or --voter-id", err=True)
+        raise typer.Exit(2)
+    wanted = list(voter_id or [])
+    if not wanted and roll is not None:
+        try:
+            wanted = [a.voter_id for a in read_addressees(roll.read_bytes())]
+        except ServiceError as exc:  # before anyone signs in or anything is issued
+            typer.echo(f"{exc.code}: {exc}", err=True)
+            raise typer.Exit(1) from exc
+
+    def act(rt: Any, actor: str) -> list[tuple[str, str]]:
+        names = {voter_key_hex(rt, election_id, v): v for v in wanted}
+        issued = issue_codes(rt, election_id, actor=actor, voter_ids=voter_id or None)
+        return [(names.get(c.voter_key, f"? {c.voter_key[:12]}"), c.code) for c in issued]
+
+    lines = _as_official(
         data_dir,
         database_url,
         (user, totp),
         "codes.issue",
         {"election": election_id, "voters": len(voter_id) if voter_id else "all"},
-        lambda rt, actor: issue_codes(rt, election_id, actor=actor, voter_ids=voter_id or None),
+        act,
     )
-    for code in issued:
-        typer.echo(f"{code.voter_key[:12]}\t{code.code}")
+    for number, code in lines:
+        typer.echo(f"{number}\t{code}")
+    if any(number.startswith("? ") for number, _ in lines):
+        typer.echo("warning: some codes are for voters not in the roll file given", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -68,8 +68,14 @@ def test_election_from_manifest_to_close(
         return ["--approval", approved(engine, settings.keys_dir, action, "cli-vote")]
 
     assert json.loads(run("election", "open", "cli-vote", *approval("open")))["state"] == "open"
-    codes = signed("codes", "issue", "cli-vote").strip().splitlines()
-    assert len(codes) == 2 and all(len(line.split("\t")[1]) == 19 for line in codes)
+    no_roll = runner.invoke(cli, ["codes", "issue", "cli-vote", *data])
+    assert no_roll.exit_code == 2 and "--roll" in no_roll.output  # whose codes? say it first
+    codes = signed("codes", "issue", "cli-vote", "--roll", str(roll)).strip().splitlines()
+    # One line per voter: the roll number the official can deliver to, then the code.
+    assert sorted(line.split("\t")[0] for line in codes) == ["A1", "A2"]
+    assert all(len(line.split("\t")[1]) == 19 for line in codes)
+    again = signed("codes", "issue", "cli-vote", "--voter-id", "A2").strip().splitlines()
+    assert [line.split("\t")[0] for line in again] == ["A2"]
     paper = signed("election", "paper-vote", "cli-vote", "--voter-id", "A1", user=OPERATOR)
     assert "credential" in paper
     counts = json.loads(run("election", "counts", "cli-vote"))
