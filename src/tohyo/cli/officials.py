@@ -13,6 +13,7 @@ import typer
 from tohyo.app.auth.approvals import GuardedAction
 from tohyo.app.auth.officials import OfficialDirectory, Role
 from tohyo.cli._approval import PASSWORD_ENV, TOTP, USER, auth_refusals, credentials, sign_in
+from tohyo.cli._time import japan_time
 from tohyo.cli.serve import DATA_DIR, DATABASE_URL, service_runtime, settings_from
 
 cli = typer.Typer(
@@ -125,7 +126,7 @@ def request(
     typer.echo(made.id)
     typer.echo(
         f"{action.value} {election_id} requested by {made.requested_by}; another administrator "
-        f"runs `tohyo officials approve {made.id}` before {made.expires_at.isoformat()}",
+        f"runs `tohyo officials approve {made.id}` before {japan_time(made.expires_at)}",
         err=True,
     )
 
@@ -147,7 +148,8 @@ def approve(
         done = book.approve(official, approval_id)
     typer.echo(
         f"approved {done.id}: {done.action.value} {done.election_id}, requested by "
-        f"{done.requested_by}, approved by {done.approved_by}"
+        f"{done.requested_by}, approved by {done.approved_by}; use it before "
+        f"{japan_time(done.expires_at)}"
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -237,3 +237,21 @@ def test_a_refused_open_leaves_its_approval_unspent(runtime: Any, election_facto
     with pytest.raises(Conflict):  # already open: the transition is refused
         open_election(runtime, made.id, approval=ticket)
     ticket.book.check(ticket.approval_id, GuardedAction.OPEN, made.id, now=now)  # unspent
+
+
+def test_request_and_approve_print_japan_time(
+    cli: typer.Typer, runtime: Any, election_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    eid = election_factory("cli-jst", open_=False).id
+    term = Terminal(cli, runtime, monkeypatch)
+    made = term.run("officials", "request", "--election", eid, "--action", "open",
+                    typed=term.sign_in("ada"))
+    assert made.exit_code == 0, made.output
+    stamp = re.search(r"before (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) JST", made.output)
+    assert stamp is not None, made.output  # no UTC offset, no microseconds
+    (approval,) = re.findall(r"^[0-9a-f]{32}$", made.stdout, re.MULTILINE)
+    expires = datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M:%S")
+    jst = (term.moment + timedelta(minutes=30)).astimezone(timezone(timedelta(hours=9)))
+    assert abs((expires - jst.replace(tzinfo=None)).total_seconds()) <= 120
+    done = term.approve("ben", approval)
+    assert re.search(r"use it before \d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST", done.output)
