@@ -10,3 +10,14 @@ from hypothesis import settings
 # shared machine, so wall-clock deadlines would only produce flaky failures.
 settings.register_profile("tohyo", deadline=None)
 settings.load_profile("tohyo")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_session(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Officials' CLI tests never pick up a terminal session from the machine running them
+    (``tohyo officials login``): each test gets its own, absent, session file."""
+    path = tmp_path_factory.mktemp("session") / "official-session.json"
+    monkeypatch.setenv("TOHYO_OFFICIAL_SESSION_FILE", str(path))

@@ -33,6 +33,9 @@ from typing import Any
 
 import typer
 
+from tohyo.cli import _terminal_session as terminal_session
+from tohyo.cli._terminal_session import TerminalSession
+
 __all__ = [
     "APPROVAL",
     "EXIT_REFUSED",
@@ -107,12 +110,22 @@ class Credentials:
         return f"Credentials(user={self.user!r})"
 
 
-def credentials(user: str | None, totp: str | None) -> Credentials:
-    """User name, password and one-time code: options, environment, else the terminal.
+def credentials(user: str | None, totp: str | None) -> Credentials | TerminalSession:
+    """The terminal session of ``tohyo officials login`` if one is live (and no other
+    user or code was given); else user name, password and one-time code: options,
+    environment, else the terminal.
 
     The password comes only from the hidden prompt or ``TOHYO_OFFICIAL_PASSWORD``
     (scripted runs), never from an option.
     """
+    if totp is None and not os.environ.get(PASSWORD_ENV):
+        try:
+            live = terminal_session.load()
+        except terminal_session.UnsafeSessionFile as exc:
+            typer.echo(f"auth.session.file_unsafe: {exc}", err=True)
+            raise typer.Exit(EXIT_REFUSED) from exc
+        if live is not None and user in (None, live.username):
+            return live
     try:
         name = user or typer.prompt("User name")
         password = os.environ.get(PASSWORD_ENV) or typer.prompt("Password", hide_input=True)
@@ -127,8 +140,36 @@ def credentials(user: str | None, totp: str | None) -> Credentials:
     return Credentials(name.strip(), password, code.strip())
 
 
-def sign_in(runtime: Any, given: Credentials, *roles: str, command: str = "") -> tuple[Any, Any]:
-    """Sign in (password + TOTP) for one command, the session ended at once; check the role.
+def _session_official(runtime: Any, directory: Any, session: TerminalSession) -> Any:
+    """The official of a live terminal session on this service.
+
+    Raises:
+        SessionRejected: ``auth.session.expired`` (the file is then deleted) or
+            ``auth.session.other_service`` (the file is for another database).
+    """
+    from tohyo.app.auth.errors import SessionRejected
+
+    if session.database_url != runtime.settings.database_url:
+        raise SessionRejected(
+            "auth.session.other_service",
+            "Your terminal session is for another election service; sign in with --user.",
+        )
+    try:
+        official, _ = directory.current(session.token)
+    except SessionRejected as exc:
+        terminal_session.forget()
+        raise SessionRejected(
+            "auth.session.expired",
+            "Your terminal session has ended; run `tohyo officials login` or give --user.",
+        ) from exc
+    return official
+
+
+def sign_in(
+    runtime: Any, given: Credentials | TerminalSession, *roles: str, command: str = ""
+) -> tuple[Any, Any]:
+    """Sign in (password + TOTP) for one command, the session ended at once — or use the
+    live terminal session of ``tohyo officials login``; check the role.
 
     A role refusal is logged as ``official.denied`` (as over HTTP).
 
@@ -136,18 +177,22 @@ def sign_in(runtime: Any, given: Credentials, *roles: str, command: str = "") ->
         The :class:`Official` and the officials' :class:`AuditLog`.
 
     Raises:
-        AuthError: ``auth.signin.failed``, ``auth.rate_limited``, ``auth.forbidden.role``.
+        AuthError: ``auth.signin.failed``, ``auth.signin.code_reused``,
+            ``auth.rate_limited``, ``auth.forbidden.role``, ``auth.session.*``.
     """
     from tohyo.app.auth.errors import AuthError
     from tohyo.app.auth.officials import Role, require_role
     from tohyo.app.auth.wiring import officials_directory
 
     directory = officials_directory(runtime.engine, runtime.settings.keys_dir)
-    signed = directory.sign_in(
-        given.user, given.password, given.totp, source=f"cli:{os.getuid()}"
-    )
-    directory.sign_out(signed.token)
-    official = signed.official
+    if isinstance(given, TerminalSession):
+        official = _session_official(runtime, directory, given)
+    else:
+        signed = directory.sign_in(
+            given.user, given.password, given.totp, source=f"cli:{os.getuid()}"
+        )
+        directory.sign_out(signed.token)
+        official = signed.official
     if roles:
         try:
             require_role(official, *(Role(r) for r in roles))
@@ -163,7 +208,7 @@ def sign_in(runtime: Any, given: Credentials, *roles: str, command: str = "") ->
 @contextmanager
 def acting_official(
     runtime: Any,
-    given: Credentials,
+    given: Credentials | TerminalSession,
     command: str,
     detail: dict[str, Any],
     *roles: str,

@@ -12,7 +12,15 @@ import typer
 
 from tohyo.app.auth.approvals import GuardedAction
 from tohyo.app.auth.officials import OfficialDirectory, Role
-from tohyo.cli._approval import PASSWORD_ENV, TOTP, USER, auth_refusals, credentials, sign_in
+from tohyo.cli._approval import (
+    EXIT_REFUSED,
+    PASSWORD_ENV,
+    TOTP,
+    USER,
+    auth_refusals,
+    credentials,
+    sign_in,
+)
 from tohyo.cli._time import japan_time
 from tohyo.cli.serve import DATA_DIR, DATABASE_URL, service_runtime, settings_from
 
@@ -151,6 +159,82 @@ def approve(
         f"{done.requested_by}, approved by {done.approved_by}; use it before "
         f"{japan_time(done.expires_at)}"
     )
+
+
+@cli.command("login")
+def login(
+    minutes: int = typer.Option(10, "--minutes", help="How long, 1 to 60 minutes."),
+    user: str | None = USER,
+    totp: str | None = TOTP,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Sign in once for the next few minutes at this terminal (§AUTH-APPR-5).
+
+    The session's token goes into a file only your account can read; until it ends
+    (or `tohyo officials logout`), the officials' commands do not ask again.
+    """
+    from datetime import UTC, datetime
+
+    from tohyo.app.auth.wiring import officials_directory
+    from tohyo.cli import _terminal_session as terminal_session
+    from tohyo.cli._approval import Credentials
+
+    try:
+        length = terminal_session.lifetime(minutes)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    given = credentials(user, totp)
+    if not isinstance(given, Credentials):  # already signed in: ask anyway, for a new one
+        given = credentials(given.username, typer.prompt("One-time code"))
+        if not isinstance(given, Credentials):
+            raise typer.Exit(EXIT_REFUSED)
+    with auth_refusals(), service_runtime(data_dir, database_url) as runtime:
+        directory = officials_directory(runtime.engine, runtime.settings.keys_dir)
+        signed = directory.sign_in(
+            given.user, given.password, given.totp, source=f"cli:{os.getuid()}"
+        )
+        ends = datetime.now(UTC) + length
+        path = terminal_session.save(
+            terminal_session.TerminalSession(
+                signed.official.username, signed.token, runtime.settings.database_url, ends
+            )
+        )
+        directory.audit.append(
+            signed.official.username, "cli.officials.login", {"minutes": minutes}
+        )
+    typer.echo(
+        f"signed in as {signed.official.username} until {japan_time(ends)}; "
+        f"`tohyo officials logout` ends it (session file: {path})"
+    )
+
+
+@cli.command("logout")
+def logout(data_dir: Path | None = DATA_DIR, database_url: str | None = DATABASE_URL) -> None:
+    """End the terminal session of `tohyo officials login`, on the service and here."""
+    from tohyo.app.auth.errors import SessionRejected
+    from tohyo.app.auth.wiring import officials_directory
+    from tohyo.cli import _terminal_session as terminal_session
+
+    try:
+        live = terminal_session.load()
+    except terminal_session.UnsafeSessionFile as exc:
+        terminal_session.forget()
+        typer.echo(f"removed an unsafe session file: {exc}", err=True)
+        return
+    if live is None:
+        typer.echo("not signed in at this terminal")
+        return
+    with service_runtime(data_dir, database_url) as runtime:
+        if live.database_url == runtime.settings.database_url:
+            directory = officials_directory(runtime.engine, runtime.settings.keys_dir)
+            try:
+                directory.sign_out(live.token)
+            except SessionRejected:
+                pass  # already ended on the service (idle, disabled account)
+    terminal_session.forget()
+    typer.echo(f"signed out {live.username}")
 
 
 def register(app: typer.Typer) -> None:

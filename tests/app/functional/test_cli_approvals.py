@@ -255,3 +255,106 @@ def test_request_and_approve_print_japan_time(
     assert abs((expires - jst.replace(tzinfo=None)).total_seconds()) <= 120
     done = term.approve("ben", approval)
     assert re.search(r"use it before \d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST", done.output)
+
+
+# ---------------------------------------------------------------- terminal session (§AUTH-APPR-5)
+
+
+def test_terminal_session_signs_in_once_and_ends(
+    cli: typer.Typer, runtime: Any, election_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import stat
+
+    from tohyo.cli import _terminal_session as terminal_session
+
+    eid = election_factory("cli-session", open_=False).id
+    term = Terminal(cli, runtime, monkeypatch)
+    path = terminal_session.session_path()
+    nobody = term.run("officials", "request", "--election", eid, "--action", "open", typed="")
+    _refused(nobody, "auth.signin.required")  # no session yet: asks, and nothing was typed
+
+    login = term.run("officials", "login", "--minutes", "5", typed=term.sign_in("ada"))
+    assert login.exit_code == 0, login.output
+    assert re.search(r"signed in as ada until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST", login.output)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) & 0o077 == 0
+    assert "token" not in login.output and terminal_session.load().token not in login.output
+
+    # Two commands, nothing typed: the session signs ada in (a code is good only once).
+    first = term.run("officials", "request", "--election", eid, "--action", "open", typed="")
+    second = term.run("officials", "request", "--election", eid, "--action", "close", typed="")
+    assert first.exit_code == 0 and second.exit_code == 0, (first.output, second.output)
+    trail = [(e.actor, e.action) for e in AuditLog(runtime.engine).entries()]
+    assert trail.count(("ada", "approval.request.open")) == 1
+    assert ("ada", "cli.officials.login") in trail
+
+    # Another official at the same terminal names themselves and signs in for real;
+    # without --user the command is ada's, and ada may not approve her own request.
+    (opening,) = re.findall(r"^[0-9a-f]{32}$", first.stdout, re.MULTILINE)
+    _refused(term.run("officials", "approve", opening, typed=""), "auth.approval.self")
+    by_ben = term.run("officials", "approve", opening, "--user", "ben",
+                      typed=f"{PASSWORD}\n{term.code('ben')}\n")
+    assert by_ben.exit_code == 0, by_ben.output
+
+    logout = term.run("officials", "logout")
+    assert logout.exit_code == 0 and "signed out ada" in logout.output
+    assert not path.exists()
+    after = term.run("officials", "request", "--election", eid, "--action", "open", typed="")
+    _refused(after, "auth.signin.required")
+
+
+def test_terminal_session_refusals(
+    cli: typer.Typer, runtime: Any, election_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from tohyo.app.auth.wiring import officials_directory
+    from tohyo.cli import _terminal_session as terminal_session
+
+    eid = election_factory("cli-session-bad", open_=False).id
+    term = Terminal(cli, runtime, monkeypatch)
+    path = terminal_session.session_path()
+
+    def request() -> Any:
+        return term.run("officials", "request", "--election", eid, "--action", "open", typed="")
+
+    assert term.run("officials", "login", typed=term.sign_in("ada")).exit_code == 0
+    os.chmod(path, 0o644)  # another account could read the token
+    _refused(request(), "auth.session.file_unsafe")
+    os.chmod(path, 0o600)
+
+    live = terminal_session.load()
+    assert live is not None
+    terminal_session.save(  # the end has passed: the file is dropped, the command asks again
+        terminal_session.TerminalSession(
+            live.username, live.token, live.database_url, datetime.now(UTC) - timedelta(seconds=1)
+        )
+    )
+    _refused(request(), "auth.signin.required")
+    assert not path.exists()
+
+    assert term.run("officials", "login", typed=term.sign_in("ada")).exit_code == 0
+    directory = officials_directory(runtime.engine, runtime.settings.keys_dir)
+    directory.set_disabled("ada", True, actor="test")  # revoked on the service
+    _refused(request(), "auth.session.expired")
+    assert not path.exists()
+    directory.set_disabled("ada", False, actor="test")
+
+    assert term.run("officials", "login", "--minutes", "61", typed="").exit_code == 2
+
+
+def test_a_reused_one_time_code_is_named(
+    cli: typer.Typer, runtime: Any, election_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    eid = election_factory("cli-reuse", open_=False).id
+    term = Terminal(cli, runtime, monkeypatch)
+    typed = term.sign_in("ada")  # one code, typed twice within its 30 s
+    first = term.run("officials", "request", "--election", eid, "--action", "open", typed=typed)
+    assert first.exit_code == 0, first.output
+    again = term.run("officials", "request", "--election", eid, "--action", "open", typed=typed)
+    _refused(again, "auth.signin.code_reused")
+    assert "Wait for the next code" in again.output
+    wrong = term.run("officials", "request", "--election", eid, "--action", "open",
+                     typed=typed.replace(PASSWORD, "not the password"))
+    _refused(wrong, "auth.signin.failed")  # without the password, nothing is told

@@ -31,7 +31,7 @@ from tohyo.app.auth.errors import AuthError, PermissionDenied
 from tohyo.app.auth.passwords import hash_password, verify_password
 from tohyo.app.auth.ratelimit import RateLimiter
 from tohyo.app.auth.sessions import OfficialSession, SessionStore
-from tohyo.app.auth.totp import new_secret, provisioning_uri, verify_totp
+from tohyo.app.auth.totp import ReusedCode, new_secret, provisioning_uri, verify_totp
 
 __all__ = ["NewOfficial", "Official", "OfficialDirectory", "Role", "SignedIn", "require_role"]
 
@@ -218,7 +218,17 @@ class OfficialDirectory:
                     .values(totp_last_step=step)
                 )
             if done.rowcount != 1:
-                raise ValueError("TOTP step already used")  # a concurrent replay
+                raise ReusedCode("TOTP step already used")  # a concurrent replay
+        except ReusedCode as exc:
+            # Only after the right password: tell the truth, it is no secret to its owner.
+            self.limiter.failure(scope=SCOPE, source=source, account=username, now=moment)
+            reused = {"code_reused": True}
+            self.audit.append(username, "official.sign_in_failed", reused, now=moment)
+            raise AuthError(
+                "auth.signin.code_reused",
+                "This one-time code was already used to sign in. Wait for the next code of "
+                "your authenticator app (a new one every 30 seconds).",
+            ) from exc
         except (ValueError, InvalidTag) as exc:
             self.limiter.failure(scope=SCOPE, source=source, account=username, now=moment)
             self.audit.append(username, "official.sign_in_failed", {}, now=moment)

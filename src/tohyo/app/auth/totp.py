@@ -43,22 +43,34 @@ def totp_at(secret: bytes, now: datetime, digits: int = DIGITS, digest: str = "s
     return hotp(secret, _step(now), digits, digest)
 
 
+class ReusedCode(ValueError):
+    """The right code of a step already used to sign in: wait for the next one."""
+
+
 def verify_totp(secret: bytes, code: str, *, now: datetime, last_step: int) -> int:
     """Return the step ``code`` belongs to; it must be newer than ``last_step``.
 
     Raises:
-        ValueError: wrong, stale or replayed code (callers give one generic refusal).
+        ReusedCode: the code is right but its step already signed in (replay
+            protection, RFC 6238 §5.2); callers that have checked the password may
+            say so, since it tells nothing to someone without the password.
+        ValueError: a wrong or stale code.
     """
     if len(code) != DIGITS or not code.isascii() or not code.isdigit():
         raise ValueError("bad code shape")
     current = _step(now)
-    matched = -1
+    matched = reused = -1
     for step in (current - 1, current, current + 1):
         # Compare every candidate, constant-time, so timing does not tell which matched.
-        if hmac.compare_digest(hotp(secret, step), code) and step > last_step:
+        same = hmac.compare_digest(hotp(secret, step), code)
+        if same and step > last_step:
             matched = step
+        elif same:
+            reused = step
     if matched < 0:
-        raise ValueError("wrong or replayed code")
+        if reused >= 0:
+            raise ReusedCode("code of a step already used")
+        raise ValueError("wrong or stale code")
     return matched
 
 
