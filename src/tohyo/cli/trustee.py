@@ -162,16 +162,25 @@ def _open_relay(election: str, signed: tuple[str | None, str | None], data_dir: 
 
 @trustee_cli.command("install")
 def install(election: str = typer.Option(..., "--election", help="The election id."),
+            ceremony_file: Path | None = typer.Option(
+                None, "--ceremony-file",
+                help="ceremony.json of a shared-folder ceremony (`trustee finish --ceremony`)."),
             user: str | None = USER,
             totp: str | None = TOTP,
             data_dir: Path | None = DATA_DIR,
             database_url: str | None = DATABASE_URL) -> None:
-    """Officials: verify the relayed transcript and install the joint key (an administrator
-    signs in)."""
-    from tohyo.app.services.ceremony import install_ceremony_key
+    """Officials: verify the ceremony's whole transcript and install the joint key (an
+    administrator signs in): the relayed one, or a shared folder's --ceremony-file."""
+    from tohyo.app.services.ceremony import install_ceremony_key, install_offline_ceremony
 
-    summary = _service(data_dir, database_url, (user, totp), "trustee.install", election,
-                       lambda rt, actor: install_ceremony_key(rt, election, actor=actor))
+    if ceremony_file is not None:
+        data = ceremony_file.read_bytes()
+        summary = _service(
+            data_dir, database_url, (user, totp), "trustee.install", election,
+            lambda rt, actor: install_offline_ceremony(rt, election, data, actor=actor))
+    else:
+        summary = _service(data_dir, database_url, (user, totp), "trustee.install", election,
+                           lambda rt, actor: install_ceremony_key(rt, election, actor=actor))
     typer.echo(f"joint key {summary.public_key} installed; the election can open")
 
 

@@ -59,6 +59,7 @@ from tohyo.crypto.errors import CryptoError, InvalidProof, TrusteeMisbehaviour
 from tohyo.crypto.proofs.schnorr import verify_knowledge
 from tohyo.crypto.transport import verify_signature, verify_transport_key
 from tohyo.record.canonical import dumps_canonical, loads_strict
+from tohyo.record.errors import InvalidJson
 
 __all__ = [
     "CeremonyAborted",
@@ -415,3 +416,72 @@ def install_ceremony_key(runtime: Runtime, election_id: str, *, actor: str) -> E
                                 "joint_key": joint.to_json()}, max_depth=64).decode()
     return install_public_key(runtime, election_id, joint.public_key.to_hex(), ceremony,
                               actor=actor)
+
+
+def install_offline_ceremony(
+    runtime: Runtime, election_id: str, data: bytes, *, actor: str
+) -> ElectionSummary:
+    """Officials: install the key of a shared-folder ceremony (§RELAY-7).
+
+    ``data`` is the ``ceremony.json`` that ``tohyo trustee finish --ceremony DIR``
+    wrote. Its whole transcript is verified again here, under this election's
+    context (id and manifest hash), with the manifest's t and n: a file of another
+    election, a tampered transcript or a joint key that the transcript does not
+    give is refused, and nothing is installed.
+
+    Raises:
+        BadRequest: ``ceremony.bad_file`` (not a ceremony file).
+        Unprocessable: ``ceremony.wrong_election`` (t or n differ from the manifest's),
+            ``ceremony.bad_transcript`` (a signature or proof fails under this
+            election's context), ``ceremony.joint_key_mismatch``.
+        CeremonyAborted: the transcript names cheating trustees.
+        Conflict: a lifecycle refusal (the key is installed once, before opening).
+    """
+    try:
+        doc = loads_strict(data, max_depth=64)
+        if not isinstance(doc, dict) or set(doc) != {"transcript", "joint_key"}:
+            raise ValueError("expected {transcript, joint_key}")
+        transcript = DkgTranscript.from_json(doc["transcript"])
+        claimed = JointKey.from_json(doc["joint_key"])
+    except (InvalidJson, CryptoError, ValueError, TypeError) as exc:
+        raise BadRequest("ceremony.bad_file", f"not a ceremony file: {exc}") from exc
+    with runtime.uow() as uow:
+        row = load_election(uow, election_id)
+        manifest = manifest_of(runtime, row)
+        context = ProofContext(election_id, bytes.fromhex(row.manifest_hash))
+        state = row.state
+    if (claimed.threshold, claimed.size) != (manifest.threshold, len(manifest.trustees)):
+        raise Unprocessable(
+            "ceremony.wrong_election",
+            f"the file is a {claimed.threshold}-of-{claimed.size} ceremony; this election "
+            f"needs {manifest.threshold} of {len(manifest.trustees)}",
+        )
+    try:
+        resolve(context, transcript)
+        joint = verify_transcript(context, transcript)
+    except TrusteeMisbehaviour as exc:
+        if len(set(exc.trustees)) < claimed.size:
+            raise CeremonyAborted(str(exc), exc.trustees) from exc
+        # Nobody's messages verify here: the file is for another election (or forged).
+        raise Unprocessable(
+            "ceremony.bad_transcript",
+            f"no trustee's messages verify for election {election_id}: {exc}",
+        ) from exc
+    except CryptoError as exc:
+        raise Unprocessable(
+            "ceremony.bad_transcript",
+            f"the transcript does not verify for election {election_id}: {exc}",
+        ) from exc
+    if joint.to_json() != claimed.to_json():
+        raise Unprocessable(
+            "ceremony.joint_key_mismatch", "the file's joint key is not the transcript's"
+        )
+    if state == Phase.DRAFT.value:
+        start_key_ceremony(runtime, election_id, actor=actor)
+    ceremony = dumps_canonical(
+        {"transcript": transcript.to_json(), "joint_key": joint.to_json(), "method": "offline"},
+        max_depth=64,
+    ).decode()
+    return install_public_key(
+        runtime, election_id, joint.public_key.to_hex(), ceremony, actor=actor
+    )
