@@ -4,6 +4,7 @@ Keep this file small: fixtures belong next to the tests that use them. Hypothesi
 strategies live in ``tests/strategies.py``.
 """
 
+import pytest
 from hypothesis import settings
 
 # Crypto operations are slow-ish and the suite runs beside other jobs on a
@@ -12,11 +13,10 @@ settings.register_profile("tohyo", deadline=None)
 settings.load_profile("tohyo")
 
 
-import pytest  # noqa: E402
-
-
 @pytest.fixture(autouse=True)
-def _no_terminal_session(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_terminal_session(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Officials' CLI tests never pick up a terminal session from the machine running them
     (``tohyo officials login``): each test gets its own, absent, session file."""
     path = tmp_path_factory.mktemp("session") / "official-session.json"
