@@ -139,6 +139,35 @@ def dev_key(
     )
 
 
+@election_cli.command("dev-shares")
+def dev_shares(
+    election_id: str,
+    out: Path = typer.Option(..., "--out", help="A directory for one shares file per trustee."),
+    user: str | None = USER,
+    totp: str | None = TOTP,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """DEV ONLY: after the close, decrypt with the keys of `election dev-key`, one shares
+    file per trustee for `record tally --shares` (a real ceremony's election is refused)."""
+    from tohyo.app.services.devkeys import dev_decryption_shares
+
+    typer.echo("DEV ONLY: every trustee's key share is on this server", err=True)
+    shares = _as_official(
+        data_dir,
+        database_url,
+        (user, totp),
+        "election.dev_shares",
+        {"election": election_id, "dev_only": True},
+        lambda rt, actor: dev_decryption_shares(rt, election_id, actor=f"dev-key:{actor}"),
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    for trustee, mine in shares.items():
+        path = out / f"{trustee}.shares.json"
+        path.write_text(json.dumps([s.to_json() for s in mine]), encoding="utf-8")
+        typer.echo(str(path))
+
+
 @election_cli.command("open")
 def open_(
     election_id: str,

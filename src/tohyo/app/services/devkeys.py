@@ -15,14 +15,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tohyo.app.services.common import load_election, manifest_of
+from tohyo.app.errors import Conflict
+from tohyo.app.services.common import audit, load_election, manifest_of
 from tohyo.app.services.elections import ElectionSummary, install_public_key, start_key_ceremony
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.store.keys import write_secret_file
 from tohyo.crypto import ProofContext
+from tohyo.crypto.decryption import DecryptionShare
 from tohyo.crypto.dkg_local import run_local_ceremony
 
-__all__ = ["install_dev_key"]
+__all__ = ["dev_decryption_shares", "install_dev_key"]
 
 
 def install_dev_key(runtime: Runtime, election_id: str, *, actor: str = "dev") -> ElectionSummary:
@@ -54,3 +56,48 @@ def _write(path: Path, text: str) -> None:
     if path.exists():
         path.unlink()
     write_secret_file(path, text.encode())
+
+
+def dev_decryption_shares(
+    runtime: Runtime, election_id: str, *, actor: str
+) -> dict[str, tuple[DecryptionShare, ...]]:
+    """DEV ONLY: every dev trustee's decryption shares of the closed board.
+
+    Completes the dev path (``election dev-key`` … ``record tally``): each trustee's
+    key file written by :func:`install_dev_key` decrypts the proposed aggregate after
+    the same checks a real trustee makes (record.md §REC-6). Refused for an election
+    whose key came from a real ceremony, whose key files never reach the server.
+
+    Raises:
+        Conflict: ``election.not_dev_key`` (a real ceremony's key), ``tally.not_closed``
+            (before the close), ``election.dev_key_missing`` (a key file is gone).
+    """
+    from tohyo.app.services.tally import board_snapshot, propose_tally, trustee_shares
+    from tohyo.crypto.dkg import TrusteeKey
+
+    snapshot = board_snapshot(runtime, election_id)
+    with runtime.uow() as uow:
+        row = load_election(uow, election_id)
+        manifest = manifest_of(runtime, row)
+        stored = json.loads(row.key_transcript or "null")
+    if not isinstance(stored, dict) or stored.get("dev_only") is not True:
+        raise Conflict(
+            "election.not_dev_key",
+            "this election's key comes from the trustees' ceremony: each trustee decrypts "
+            "with `tohyo trustee decrypt` on their own machine",
+        )
+    proposed = propose_tally(snapshot).aggregates
+    directory: Path = runtime.settings.trustee_dir / election_id
+    out: dict[str, tuple[DecryptionShare, ...]] = {}
+    for trustee in manifest.trustees:
+        path = directory / f"{trustee.id}.key.json"
+        try:
+            key = TrusteeKey.from_json(json.loads(path.read_bytes()))
+        except FileNotFoundError as exc:
+            raise Conflict("election.dev_key_missing", f"no dev key file {path}") from exc
+        out[trustee.id] = trustee_shares(snapshot, key, proposed)
+    with runtime.uow(write=True) as uow:
+        audit(uow, election_id, "election.dev_shares", actor,
+              {"dev_only": True, "trustees": sorted(out)}, runtime.now())
+        uow.commit()
+    return out
