@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import typer
+from typer.testing import CliRunner
 
 from tohyo.app.services.elections import get_election
 from tohyo.cli.main import _register, app
@@ -41,9 +42,10 @@ def test_dev_key_path_ends_in_a_verified_count(
     files = [line for line in made.stdout.splitlines() if line.endswith(".shares.json")]
     assert len(files) == 3  # every dev trustee of the 2-of-3 key
 
-    tally_args = ["record", "tally", "--election", eid, *sum((["--shares", f] for f in files), [])]
+    tally_args = ["record", "tally", "--election", eid]
+    for f in files:
+        tally_args += ["--shares", f]
     ticket = approved(runtime.engine, runtime.settings.keys_dir, "tally", eid)
-    from typer.testing import CliRunner
 
     tallied = CliRunner().invoke(cli, [*tally_args, "--approval", ticket, *where])
     assert tallied.exit_code == 0, tallied.output
