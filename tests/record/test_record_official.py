@@ -1,4 +1,4 @@
-"""The official result model: combine, canonical JSON and its checked reading (results.md §RES-3, §RES-4)."""
+"""The official result model: combine, canonical JSON, checked reading (results.md §RES-3, 4)."""
 
 from __future__ import annotations
 
