@@ -162,3 +162,58 @@ def test_counts_are_published_signed_and_the_record_verifies(
     refusal = _refused(lambda: enter_paper_count(runtime, eid, {**early, "kind": "absentee"},
                                                  official="clerk-a"))
     assert refusal.code == "paper.published"
+
+
+def test_paper_commands_enter_list_show_and_tally_prints_the_table(
+    election: Any, voter: Any, runtime: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from tohyo.cli.main import _register, app
+
+    from .approvals import ADMIN, OPERATOR, Clerk, approved, ensure_admins
+
+    _register()
+    eid, settings = election.id, runtime.settings
+    db = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
+    _cast_and_close(election, voter, runtime)
+    clerk = Clerk(runtime.engine, settings.keys_dir, monkeypatch)
+    clerk.totp.update(ensure_admins(runtime.engine, settings.keys_dir, "second"))
+    path = tmp_path / "count.json"
+    path.write_text(json.dumps(COUNT, ensure_ascii=False))
+    enter = ["paper", "enter", "--election", eid, "--count", str(path), *db]
+
+    denied = clerk.invoke(app, *enter, user=OPERATOR)
+    assert denied.exit_code == 3 and "auth.forbidden.role" in denied.output
+    done = clerk.invoke(app, *enter)
+    assert done.exit_code == 0 and "first entry of 第1投票所 / election_day" in done.output
+    listed = clerk.invoke(app, "paper", "list", "--election", eid, *db)
+    assert f"waiting   第1投票所 / election_day: first entry by {ADMIN}" in listed.output
+    again = clerk.invoke(app, *enter)
+    assert again.exit_code == 1 and "paper.same_official" in again.output
+    bad = copy.deepcopy(COUNT)
+    bad["questions"][1]["options"]["tsukumobi"] = 4
+    path.write_text(json.dumps(bad))
+    mismatch = clerk.invoke(app, *enter, user="second")
+    assert mismatch.exit_code == 1
+    assert "paper.sums" in mismatch.output and "/questions/1/options" in mismatch.output
+    path.write_text(json.dumps(COUNT))
+    done = clerk.invoke(app, *enter, user="second")
+    assert done.exit_code == 0 and "accepted 第1投票所 / election_day" in done.output
+    assert f"entered by {ADMIN} and second" in done.output
+
+    for i in (1, 2):
+        (tmp_path / f"shares-{i}.json").write_text(
+            json.dumps([s.to_json() for s in _shares(runtime, eid, (i,))]))
+    approval = approved(runtime.engine, settings.keys_dir, "tally", eid)
+    done = CliRunner().invoke(app, ["record", "tally", "--election", eid,
+                                    "--shares", str(tmp_path / "shares-1.json"),
+                                    "--shares", str(tmp_path / "shares-2.json"),
+                                    "--approval", approval, *db])
+    assert done.exit_code == 0, done.output
+    assert "Q1 services (services)" in done.output
+    assert "(E) 投票総数 11" in done.output and "(G) 投票者総数 12" in done.output
+    shown = clerk.invoke(app, "paper", "show", "--election", eid, "--json", *db)
+    assert shown.exit_code == 0, shown.output
+    result = OfficialResult.from_json(json.loads(shown.output))
+    assert result.question("services").option("internet-voting").total == 5
