@@ -11,9 +11,11 @@ rewrites ``tsukuba-2025-survey.json`` beside this file.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
+import tohyo.simulate.data
 from tohyo.record.canonical import dumps_canonical
 from tohyo.record.manifest import Manifest, parse_manifest
 from tohyo.record.official import OfficialResult, TurnoutInputs, combine
@@ -35,30 +37,10 @@ BALLOTS = 1418
 #: Invented: eligible residents with a signature certificate.
 ROLL = 20000
 
-#: Invented paper counts of two counting places.
-PAPER = [
-    {"election_id": "tsukuba-2025-super-city-survey", "place": "つくば市役所",
-     "kind": "early", "voters": 52, "rejected": 1,
-     "questions": [
-         {"id": "administrative-services", "ballots": 51, "blank": 20,
-          "invalid": {"other_writing": 1},
-          "options": {"internet-voting": 10, "digital-counters": 15, "ai-citizen-voice": 5}},
-         {"id": "mobility", "ballots": 51, "blank": 30, "invalid": {"two_or_more": 2},
-          "options": {"tsukumobi": 7, "smart-mobility": 8, "hands-free-ticketing": 4}},
-         {"id": "healthcare", "ballots": 51, "blank": 29,
-          "options": {"online-home-care": 12, "food-lifestyle": 3, "emergency-data": 7}},
-     ]},
-    {"election_id": "tsukuba-2025-super-city-survey", "place": "移動投票車 1号",
-     "kind": "mobile", "voters": 12,
-     "questions": [
-         {"id": "administrative-services", "ballots": 12, "blank": 5,
-          "options": {"internet-voting": 2, "digital-counters": 5}},
-         {"id": "mobility", "ballots": 12, "blank": 8, "invalid": {"unclear": 1},
-          "options": {"tsukumobi": 3}},
-         {"id": "healthcare", "ballots": 12, "blank": 4,
-          "options": {"online-home-care": 6, "emergency-data": 2}},
-     ]},
-]
+#: Invented paper counts of two counting places; the demo enters the same
+#: counts (``tohyo.simulate.data/tsukuba-2025-paper.json``).
+PAPER = json.loads((Path(tohyo.simulate.data.__file__).parent
+                    / "tsukuba-2025-paper.json").read_text(encoding="utf-8"))
 
 
 def manifest() -> Manifest:
