@@ -3,9 +3,10 @@
 Provenance: the internet figures are the published 2025 results (MISSION.md,
 seed 002: 559 / 442 / 417 answers over three fields, 1,418 votes); the paper
 counts of two counting places are INVENTED so that every column of the forms
-has figures (the 2025 survey had no paper channel). The published split of 1,418
-votes over three fields is modelled as 1,418 ballots, each answering one field
-and leaving the other two blank. ``python tests/vectors/official/tsukuba_2025.py``
+has figures (the 2025 survey had no paper channel). As in the project's vote
+files (``tests/e2e/tsukuba-2025-votes.csv``) the 1,418 answers are 559 ballots,
+each answering the first field and leaving the others blank or not (117 and
+142 blanks). ``python tests/vectors/official/tsukuba_2025.py``
 rewrites ``tsukuba-2025-survey.json`` beside this file.
 """
 
@@ -33,7 +34,7 @@ INTERNET = {
     "mobility": {"tsukumobi": 96, "smart-mobility": 185, "hands-free-ticketing": 161},
     "healthcare": {"online-home-care": 238, "food-lifestyle": 36, "emergency-data": 143},
 }
-BALLOTS = 1418
+BALLOTS = 559
 #: Invented: eligible residents with a signature certificate.
 ROLL = 20000
 
