@@ -35,7 +35,9 @@ def settings_from(data_dir: Path | None, database_url: str | None, **changes: ob
 
 
 @contextmanager
-def service_runtime(data_dir: Path | None, database_url: str | None) -> Iterator[Any]:
+def service_runtime(
+    data_dir: Path | None, database_url: str | None, **changes: object
+) -> Iterator[Any]:
     """The service's runtime for one official's command; refusals become exit codes.
 
     Exit 2 when the service must not start (unsafe settings), 1 on a service
@@ -45,7 +47,7 @@ def service_runtime(data_dir: Path | None, database_url: str | None) -> Iterator
     from tohyo.app.services.runtime import build_runtime
 
     try:
-        runtime = build_runtime(settings_from(data_dir, database_url))
+        runtime = build_runtime(settings_from(data_dir, database_url, **changes))
     except StartupError as exc:
         typer.echo(f"refusing to start: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -65,6 +67,14 @@ def serve(
     database_url: str | None = DATABASE_URL,
     demo: bool = typer.Option(False, "--demo", help="Seed the demo election (dev only)."),
     log_level: str = typer.Option("info", help="uvicorn log level."),
+    second_medium: Path | None = typer.Option(
+        None, "--second-medium",
+        help="Directory of the second medium, on another disk (env TOHYO_SECOND_MEDIUM_DIR).",
+    ),
+    production: bool = typer.Option(
+        False, "--production",
+        help="Refuse to start unless the second medium is on another disk (env TOHYO_PRODUCTION).",
+    ),
 ) -> None:
     """Run the election service (SQLite under ./var/ unless a database URL is given)."""
     import uvicorn
@@ -73,6 +83,10 @@ def serve(
     from tohyo.app.main import create_app
 
     settings = settings_from(data_dir, database_url, demo=demo)
+    if second_medium is not None:
+        settings = settings.with_(second_medium_dir=second_medium)
+    if production:
+        settings = settings.with_(production=True)
     sign_in_help: list[str] = []
     if demo:  # test card, OCSP/CRL and OpenID provider on loopback (issue 6)
         from tohyo.cli.demo_auth import start_demo_auth

@@ -36,6 +36,7 @@ from tohyo.app.store.journal import (
 )
 from tohyo.app.store.keys import ServiceKeys
 from tohyo.app.store.migrate import current_revisions, head_revisions, upgrade
+from tohyo.app.store.second_medium import check_placement
 from tohyo.app.store.uow import UnitOfWorkFactory
 
 __all__ = ["Clock", "Runtime", "build_runtime", "stored_entries", "system_clock"]
@@ -109,6 +110,12 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime
             upgrade(engine)
         elif current_revisions(engine) != head_revisions():
             raise StartupError("the database schema is not current: run `tohyo db upgrade`")
+        check_placement(
+            settings.journal_dir,
+            engine,
+            configured=settings.second_medium_dir is not None,
+            production=settings.production,
+        )
         keys = ServiceKeys.load(
             settings.log_key_path, settings.roll_key_path, settings.credential_key_path
         )

@@ -88,9 +88,14 @@ def board_snapshot(runtime: Runtime, election_id: str) -> BoardSnapshot:
     """Read the board of a closed election.
 
     Raises:
-        Conflict: ``tally.not_closed`` before the close (THREATS #46),
+        Conflict: ``tally.unseal_required`` for sealed media not yet opened by a
+            passing unseal (storage.md §ST-8.4),
+            ``tally.not_closed`` before the close (THREATS #46),
             ``tally.no_key`` without an installed joint key and transcript.
     """
+    from tohyo.app.seals.service import require_unsealed  # storage.md §ST-8.4
+
+    require_unsealed(runtime, election_id)
     with runtime.uow() as uow:
         row = load_election(uow, election_id)
         if row.state not in _CLOSED:
