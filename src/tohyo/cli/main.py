@@ -38,6 +38,9 @@ def _register() -> None:
     from tohyo.cli import audit  # issue 5: tohyo verify-audit (the booth's second-device check)
 
     audit.register(app)
+    from tohyo.cli import seals  # issue 13 items 4-5: seals, unseal, rebuild from the copy
+
+    seals.register(app)
 
 
 def main() -> None:

@@ -36,7 +36,8 @@ def settings_from(data_dir: Path | None, database_url: str | None, **changes: ob
 
 @contextmanager
 def service_runtime(
-    data_dir: Path | None, database_url: str | None, **changes: object
+    data_dir: Path | None, database_url: str | None, *, reconcile: bool = True,
+    **changes: object,
 ) -> Iterator[Any]:
     """The service's runtime for one official's command; refusals become exit codes.
 
@@ -47,7 +48,8 @@ def service_runtime(
     from tohyo.app.services.runtime import build_runtime
 
     try:
-        runtime = build_runtime(settings_from(data_dir, database_url, **changes))
+        runtime = build_runtime(settings_from(data_dir, database_url, **changes),
+                                reconcile=reconcile)
     except StartupError as exc:
         typer.echo(f"refusing to start: {exc}", err=True)
         raise typer.Exit(2) from exc

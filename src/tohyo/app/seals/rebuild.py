@@ -39,7 +39,14 @@ from tohyo.app.errors import Conflict
 from tohyo.app.services.common import audit, load_election
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.store.journal import JournalCorrupt, JournalEntry
-from tohyo.app.store.models import Ballot, Checkpoint, LogLeaf, LogState, PaperOverride
+from tohyo.app.store.models import (
+    LEAF_KINDS,
+    Ballot,
+    Checkpoint,
+    LogLeaf,
+    LogState,
+    PaperOverride,
+)
 from tohyo.log import LogError, SignedNote, open_checkpoint
 from tohyo.log.tree import MerkleTree
 from tohyo.record.canonical import dumps_canonical, loads_strict
@@ -224,34 +231,23 @@ def _replace(
         for entry in _ordered(runtime, election_id, size):
             data = entry.data.encode()
             tree.append(data)
+            obj = loads_strict(data, max_bytes=4 << 20, max_depth=64)
+            kind = obj.get("kind") if isinstance(obj, dict) else None
+            if kind not in LEAF_KINDS or obj.get("election_id") != election_id:
+                # the leaf hash covers the data, not the line's own "kind" field
+                raise RebuildRefused("rebuild.copy_damaged", f"leaf {entry.index} is not a leaf")
             leaves.append({"election_id": election_id, "leaf_index": entry.index,
-                           "kind": entry.kind, "leaf_hash": entry.leaf_hash, "data": entry.data})
+                           "kind": kind, "leaf_hash": entry.leaf_hash, "data": entry.data})
             if len(leaves) >= _BATCH:
                 session.execute(insert(LogLeaf), leaves)
                 leaves = []
-            obj = loads_strict(data, max_bytes=4 << 20, max_depth=64)
-            at = _time(stamps, moments, entry.index)
-            if entry.kind == "ballot":
-                credential = obj["credential"]
-                previous = effective.get(credential)
-                if previous is not None:
-                    ballots[previous]["state"] = "superseded"
-                effective[credential] = len(ballots)
-                ballots.append({
-                    "election_id": election_id, "credential": credential,
-                    "ballot_hash": obj["ballot_hash"],
-                    "content_hash": hashlib.sha256(dumps_canonical(obj["ballot"])).hexdigest(),
-                    "leaf_index": entry.index, "sequence": obj.get("sequence", 1),
-                    "idempotency_key": f"rebuilt-{entry.index}", "state": "effective",
-                    "cast_at": at,
-                })
-            elif entry.kind == "paper_override":
-                credential = obj["credential"]
-                previous = effective.pop(credential, None)
-                if previous is not None:
-                    ballots[previous]["state"] = "excluded"
-                overrides.append({"election_id": election_id, "credential": credential,
-                                  "leaf_index": entry.index, "recorded_at": at})
+            try:
+                _index_row(obj, kind, entry.index, election_id, _time(stamps, moments, entry.index),
+                           ballots, overrides, effective)
+            except (KeyError, TypeError) as exc:
+                raise RebuildRefused(
+                    "rebuild.copy_damaged", f"leaf {entry.index} lacks a field: {exc}"
+                ) from exc
         if leaves:
             session.execute(insert(LogLeaf), leaves)
         if tree.root().hex() != final.root:  # the lines were checked; their data is too
@@ -274,3 +270,40 @@ def _replace(
         )
         uow.commit()
     return RebuildReport(election_id, size, len(ballots), len(overrides), len(known))
+
+
+def _index_row(
+    obj: dict[str, Any],
+    kind: str,
+    index: int,
+    election_id: str,
+    at: datetime,
+    ballots: list[dict[str, Any]],
+    overrides: list[dict[str, Any]],
+    effective: dict[str, int],
+) -> None:
+    """Add leaf ``index``'s row to the ballot index, as casting built it (casting.md §CAST-6).
+
+    A voter's latest ballot is effective and the earlier ones superseded; a paper
+    vote excludes the effective one.
+    """
+    if kind == "ballot":
+        credential = str(obj["credential"])
+        previous = effective.get(credential)
+        if previous is not None:
+            ballots[previous]["state"] = "superseded"
+        effective[credential] = len(ballots)
+        ballots.append({
+            "election_id": election_id, "credential": credential,
+            "ballot_hash": str(obj["ballot_hash"]),
+            "content_hash": hashlib.sha256(dumps_canonical(obj["ballot"])).hexdigest(),
+            "leaf_index": index, "sequence": int(obj.get("sequence", 1)),
+            "idempotency_key": f"rebuilt-{index}", "state": "effective", "cast_at": at,
+        })
+    elif kind == "paper_override":
+        credential = str(obj["credential"])
+        previous = effective.pop(credential, None)
+        if previous is not None:
+            ballots[previous]["state"] = "excluded"
+        overrides.append({"election_id": election_id, "credential": credential,
+                          "leaf_index": index, "recorded_at": at})

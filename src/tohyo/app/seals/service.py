@@ -247,7 +247,9 @@ def _compare(
             raise MediumChanged(name, "the medium changed after it was sealed")
 
 
-def _opening(runtime: Runtime, election_id: str) -> tuple[RecordedSeal, dict[str, str]]:
+def _opening(
+    runtime: Runtime, election_id: str, actor: str
+) -> tuple[RecordedSeal, dict[str, str]]:
     """The seal to open and the media's digests now, compared (a mismatch is audited)."""
     seal, opened = _current(runtime, election_id)
     if seal is None:
@@ -266,21 +268,21 @@ def _opening(runtime: Runtime, election_id: str) -> tuple[RecordedSeal, dict[str
             raise MediumChanged(exc.medium, "the medium changed after it was sealed") from exc
     except MediumChanged as exc:
         with runtime.uow(write=True) as uow:
-            audit(uow, election_id, "seal.mismatch", "unseal",
+            audit(uow, election_id, "seal.mismatch", actor,
                   {"medium": exc.medium, "seal": statement.digest().hex()}, runtime.now())
             uow.commit()
         raise
     return seal, found
 
 
-def prepare_unseal(runtime: Runtime, election_id: str) -> SealStatement:
+def prepare_unseal(runtime: Runtime, election_id: str, *, actor: str) -> SealStatement:
     """Hash every medium again and compare with the seal; the unseal statement to sign.
 
     Raises:
         MediumChanged: naming the medium that changed (audited ``seal.mismatch``).
         SealRefused: ``seal.none``, ``seal.already_opened``, ``seal.not_closed``.
     """
-    seal, found = _opening(runtime, election_id)
+    seal, found = _opening(runtime, election_id, actor)
     sealed = seal.signed.statement
     return SealStatement("unseal", election_id, sealed.size, sealed.root, found,
                          _stamp(runtime), seal=sealed.digest().hex())
@@ -298,7 +300,7 @@ def record_unseal(
             another seal.
     """
     _check_signed(signed, "unseal", election_id, witnesses=witnesses)
-    seal, found = _opening(runtime, election_id)
+    seal, found = _opening(runtime, election_id, "unseal")
     if signed.statement.seal != seal.signed.statement.digest().hex():
         raise SealRefused("seal.wrong_seal", "the statement opens another seal")
     _compare(runtime, election_id, signed.statement.media, found)

@@ -93,8 +93,14 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime:
+def build_runtime(
+    settings: Settings, *, clock: Clock = system_clock, reconcile: bool = True
+) -> Runtime:
     """Open storage, check it, and return a runtime (see the module docstring).
+
+    ``reconcile=False`` skips step 4 for the officials' commands that examine a
+    damaged primary or copy themselves (``tohyo record unseal|rebuild``,
+    storage.md §ST-6.5, §ST-8.3); the service never starts without it.
 
     Raises:
         StartupError: unsafe durability settings, an outdated schema, bad key
@@ -128,7 +134,8 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime
             journal=Journal(settings.journal_dir),
             clock=clock,
         )
-        reconcile_all(runtime)
+        if reconcile:
+            reconcile_all(runtime)
     except BaseException:
         engine.dispose()
         raise

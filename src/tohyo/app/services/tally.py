@@ -29,6 +29,7 @@ from tohyo.app.auth.authority import Authority, spend_authority
 from tohyo.app.domain.errors import DomainError
 from tohyo.app.domain.lifecycle import Action, Phase, Publish, RecordTally, transition
 from tohyo.app.errors import BadRequest, Conflict
+from tohyo.app.seals.service import require_unsealed
 from tohyo.app.services.common import audit, domain_error, domain_state, load_election, manifest_of
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.store.trustees import ElectionTally, tally_of
@@ -93,8 +94,6 @@ def board_snapshot(runtime: Runtime, election_id: str) -> BoardSnapshot:
             ``tally.not_closed`` before the close (THREATS #46),
             ``tally.no_key`` without an installed joint key and transcript.
     """
-    from tohyo.app.seals.service import require_unsealed  # storage.md §ST-8.4
-
     require_unsealed(runtime, election_id)
     with runtime.uow() as uow:
         row = load_election(uow, election_id)

@@ -1,0 +1,259 @@
+"""Seals of the media, their opening, and the rebuild from the second medium (§ST-6.5, §ST-8).
+
+At the close the media are sealed (officials and a witness sign); before the tally
+the unseal hashes them again. Tampering with any one medium — a ballot row
+deleted, a byte of the journal changed, a leaf edited — makes the unseal refuse
+naming that medium, and the tally refuses to run. Destroying the primary after
+the close and rebuilding it from the copy still publishes the same record, which
+verifies. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from tohyo.app.auth.authority import DevApproval
+from tohyo.app.errors import Conflict
+from tohyo.app.seals.rebuild import RebuildRefused, rebuild_from_second_medium
+from tohyo.app.seals.service import (
+    MediumChanged,
+    SealRefused,
+    prepare_seal,
+    prepare_unseal,
+    record_seal,
+    record_unseal,
+    recorded_seals,
+)
+from tohyo.app.services.elections import close_election
+from tohyo.app.services.overrides import record_paper_vote
+from tohyo.app.services.roll import voter_key_hex
+from tohyo.app.services.tally import board_snapshot, publish_record, record_tally
+from tohyo.app.store.journal import JournalEntry
+from tohyo.app.store.models import Ballot, LogLeaf
+from tohyo.log.note import Ed25519Signer
+from tohyo.record.seals import SignedSeal, sign_statement
+from tohyo.verify import verify_record
+
+from .test_tally import CHOICES, _shares
+
+DEV = DevApproval("test")
+ADA, BEN, WITNESS = (Ed25519Signer.generate(n) for n in ("ada", "ben", "witness.example"))
+
+
+def _cast_and_close(election: Any, voter: Any, runtime: Any, *, revote: bool = False) -> None:
+    info = voter.election(election.id)
+    sessions = [voter.start_session(election.id, election.next_code()) for _ in CHOICES]
+    for session, choice in zip(sessions, CHOICES, strict=True):
+        voter.cast(info, session, choice)
+    if revote:  # the first voter changes their mind: one ballot superseded
+        voter.cast(info, sessions[0], CHOICES[1])
+        voter_id = election.voter_ids[1]  # the second voter votes on paper: excluded
+        record_paper_vote(runtime, election.id, voter_key_hex(runtime, election.id, voter_id),
+                          actor="official")
+    close_election(runtime, election.id, approval=DEV, reason="test over")
+
+
+def _signed(statement: Any) -> SignedSeal:
+    signed = SignedSeal(statement)
+    for signer, role in ((ADA, "official"), (BEN, "official"), (WITNESS, "witness")):
+        signed = signed.with_signature(sign_statement(statement, role, signer))
+    return signed
+
+
+def _seal(runtime: Any, eid: str) -> SignedSeal:
+    signed = _signed(prepare_seal(runtime, eid))
+    record_seal(runtime, eid, signed, approval=DEV)
+    return signed
+
+
+def _unseal(runtime: Any, eid: str) -> None:
+    record_unseal(runtime, eid, _signed(prepare_unseal(runtime, eid, actor="t")), approval=DEV)
+
+
+def _code(call: Any) -> str:
+    with pytest.raises(Conflict) as caught:
+        call()
+    return caught.value.code
+
+
+def _publish(runtime: Any, eid: str, out: Path) -> Any:
+    record_tally(runtime, eid, _shares(runtime, eid, (1, 2)), approval=DEV)
+    publish_record(runtime, eid, out, actor="t")
+    report = verify_record(out, workers=0)
+    assert report.ok, report.to_json()
+    return report
+
+
+def test_seal_then_unseal_lets_the_tally_run(
+    election: Any, voter: Any, runtime: Any, tmp_path: Path
+) -> None:
+    eid = election.id
+    assert _code(lambda: prepare_seal(runtime, eid)) == "seal.not_closed"
+    _cast_and_close(election, voter, runtime)
+    assert _code(lambda: prepare_unseal(runtime, eid, actor="t")) == "seal.none"
+    statement = prepare_seal(runtime, eid)
+    unsigned = SignedSeal(statement).with_signature(sign_statement(statement, "official", ADA))
+    assert _code(lambda: record_seal(runtime, eid, unsigned, approval=DEV)) == "seal.signatures"
+    seal = _seal(runtime, eid)
+    assert _code(lambda: prepare_seal(runtime, eid)) == "seal.exists"
+    # Sealed and not yet opened: the tally path reads no board.
+    assert _code(lambda: board_snapshot(runtime, eid)) == "tally.unseal_required"
+
+    opening = prepare_unseal(runtime, eid, actor="t")
+    assert opening.seal == seal.statement.digest().hex()
+    assert opening.media == seal.statement.media
+    record_unseal(runtime, eid, _signed(opening), approval=DEV)
+    assert _code(lambda: prepare_unseal(runtime, eid, actor="t")) == "seal.already_opened"
+    assert [s.kind for s in recorded_seals(runtime, eid)] == ["seal", "unseal"]
+    _publish(runtime, eid, tmp_path / "record")
+    with runtime.uow() as uow:
+        kinds = [e.kind for e in uow.audit_events(eid)]
+    assert "seal.seal" in kinds and "seal.unseal" in kinds
+
+
+def _delete_ballot(runtime: Any, eid: str) -> None:
+    with runtime.engine.begin() as conn:
+        first = conn.execute(select(Ballot.id).where(Ballot.election_id == eid).limit(1)).scalar()
+        conn.execute(delete(Ballot).where(Ballot.id == first))
+
+
+def _flip_journal_byte(runtime: Any, eid: str) -> None:
+    path = runtime.journal.path(eid)
+    data = bytearray(path.read_bytes())
+    at = data.index(b'credential\\":\\"') + len(b'credential\\":\\"')
+    data[at] = ord("Z") if data[at] != ord("Z") else ord("Y")  # inside the leaf's data
+    path.write_bytes(bytes(data))
+
+
+def _edit_leaf(runtime: Any, eid: str) -> None:
+    with runtime.engine.begin() as conn:
+        data = conn.execute(select(LogLeaf.data).where(
+            LogLeaf.election_id == eid, LogLeaf.leaf_index == 0)).scalar_one()
+        conn.execute(update(LogLeaf).where(LogLeaf.election_id == eid, LogLeaf.leaf_index == 0)
+                     .values(data=data.replace('"sequence":1', '"sequence":2')))
+
+
+TAMPER = {"ballots": _delete_ballot, "second_medium": _flip_journal_byte, "log": _edit_leaf}
+
+
+@pytest.mark.parametrize("medium", sorted(TAMPER))
+def test_a_changed_medium_stops_the_unseal_and_the_tally(
+    medium: str, election: Any, voter: Any, runtime: Any
+) -> None:
+    eid = election.id
+    _cast_and_close(election, voter, runtime)
+    _seal(runtime, eid)
+    opening = prepare_unseal(runtime, eid, actor="t")  # prepared while intact
+    TAMPER[medium](runtime, eid)
+    with pytest.raises(MediumChanged) as caught:
+        prepare_unseal(runtime, eid, actor="t")
+    assert caught.value.medium == medium and caught.value.code == "seal.medium_mismatch"
+    assert caught.value.message.startswith(f"{medium}:")
+    with pytest.raises(MediumChanged) as again:  # a statement signed before the damage
+        record_unseal(runtime, eid, _signed(opening), approval=DEV)
+    assert again.value.medium == medium
+    assert [s.kind for s in recorded_seals(runtime, eid)] == ["seal"]  # nothing recorded
+    assert _code(lambda: board_snapshot(runtime, eid)) == "tally.unseal_required"
+    with runtime.uow() as uow:
+        mismatches = [json.loads(e.detail) for e in uow.audit_events(eid)
+                      if e.kind == "seal.mismatch"]
+    assert mismatches and all(m["medium"] == medium for m in mismatches)
+
+
+def _destroy_primary(runtime: Any, eid: str) -> None:
+    with runtime.engine.begin() as conn:
+        conn.execute(delete(Ballot).where(Ballot.election_id == eid))
+        conn.execute(delete(LogLeaf).where(LogLeaf.election_id == eid))
+
+
+def test_destroyed_primary_is_rebuilt_from_the_copy_and_publishes_the_same_record(
+    election: Any, voter: Any, runtime: Any, tmp_path: Path
+) -> None:
+    eid = election.id
+    _cast_and_close(election, voter, runtime, revote=True)
+    _seal(runtime, eid)
+    with runtime.uow() as uow:
+        leaves = [leaf.data for leaf in uow.leaves(eid)]
+        before = sorted((b.leaf_index, b.state, b.ballot_hash, b.content_hash, b.sequence)
+                        for b in uow.session.scalars(select(Ballot)))
+    assert sorted(b[1] for b in before) == ["effective", "excluded", "superseded"]
+
+    _destroy_primary(runtime, eid)
+    with pytest.raises(MediumChanged) as caught:  # the unseal sees the loss
+        prepare_unseal(runtime, eid, actor="t")
+    assert caught.value.medium == "log"
+    report = rebuild_from_second_medium(runtime, eid, approval=DEV)
+    assert report.size == len(leaves) and report.ballots == len(CHOICES) + 1
+    with runtime.uow() as uow:
+        assert [leaf.data for leaf in uow.leaves(eid)] == leaves
+        after = sorted((b.leaf_index, b.state, b.ballot_hash, b.content_hash, b.sequence)
+                       for b in uow.session.scalars(select(Ballot)))
+    assert after == before  # the index derived from the leaves is the one cast built
+    _unseal(runtime, eid)  # every medium matches its seal again
+    _publish(runtime, eid, tmp_path / "record")
+    published = (tmp_path / "record" / "entries.jsonl").read_text().splitlines()
+    assert published == leaves
+    with runtime.uow() as uow:
+        (event,) = [e for e in uow.audit_events(eid) if e.kind == "second_medium.rebuild"]
+    assert event.actor == "dev:test"
+
+
+def _forge_line(runtime: Any, eid: str) -> None:
+    """Replace leaf 0's line by a self-consistent line with other data (a forged copy)."""
+    path = runtime.journal.path(eid)
+    lines = path.read_bytes().splitlines(keepends=True)
+    entry = JournalEntry.from_line(lines[0])
+    data = entry.data.replace('"sequence":1', '"sequence":7')
+    from tohyo.app.store.journal import entry_for
+
+    lines[0] = entry_for(eid, entry.index, entry.kind, data.encode()).to_line()
+    path.write_bytes(b"".join(lines))
+
+
+def test_a_copy_that_disagrees_with_a_signed_head_is_refused_and_nothing_written(
+    election: Any, voter: Any, runtime: Any
+) -> None:
+    eid = election.id
+    assert _code(lambda: rebuild_from_second_medium(runtime, eid, approval=DEV)
+                 ) == "rebuild.not_closed"
+    _cast_and_close(election, voter, runtime)
+    _destroy_primary(runtime, eid)
+    good = runtime.journal.path(eid).read_bytes()
+    for damage, code in ((_forge_line, "rebuild.disagrees"),
+                         (_flip_journal_byte, "rebuild.copy_damaged")):
+        damage(runtime, eid)
+        with pytest.raises(RebuildRefused) as caught:
+            rebuild_from_second_medium(runtime, eid, approval=DEV)
+        assert caught.value.code == code
+        with runtime.uow() as uow:
+            assert list(uow.leaves(eid)) == []  # nothing written
+            assert uow.session.scalars(select(Ballot)).all() == []
+        runtime.journal.path(eid).write_bytes(good)
+    truncated = b"".join(good.splitlines(keepends=True)[:-1])
+    runtime.journal.path(eid).write_bytes(truncated)
+    assert _code(lambda: rebuild_from_second_medium(runtime, eid, approval=DEV)
+                 ) == "rebuild.incomplete"
+    with runtime.uow() as uow:
+        assert not [e for e in uow.audit_events(eid) if e.kind == "second_medium.rebuild"]
+
+
+def test_a_seal_of_another_kind_or_election_is_refused(
+    election: Any, voter: Any, runtime: Any
+) -> None:
+    eid = election.id
+    _cast_and_close(election, voter, runtime)
+    statement = prepare_seal(runtime, eid)
+    signed = _signed(statement)
+    other = _signed(type(statement)("seal", "another-election", statement.size, statement.root,
+                                    statement.media, statement.at))
+    assert _code(lambda: record_seal(runtime, eid, other, approval=DEV)) == "seal.wrong_statement"
+    _flip_journal_byte(runtime, eid)  # damaged between preparing and recording
+    with pytest.raises(SealRefused) as caught:
+        record_seal(runtime, eid, signed, approval=DEV)
+    assert caught.value.code == "seal.medium_mismatch"
+    assert recorded_seals(runtime, eid) == []
