@@ -22,6 +22,14 @@ db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 
 DATA_DIR = typer.Option(None, "--data-dir", help="Keys, journal, SQLite (env TOHYO_DATA_DIR).")
 DATABASE_URL = typer.Option(None, "--database-url", help="SQLAlchemy URL (env TOHYO_DATABASE_URL).")
+SECOND_MEDIUM = typer.Option(
+    None, "--second-medium",
+    help="Directory of the second medium, on another disk (env TOHYO_SECOND_MEDIUM_DIR).",
+)
+PRODUCTION = typer.Option(
+    False, "--production",
+    help="Refuse to start unless the second medium is on another disk (env TOHYO_PRODUCTION).",
+)
 
 
 def settings_from(data_dir: Path | None, database_url: str | None, **changes: object) -> Settings:
@@ -69,14 +77,8 @@ def serve(
     database_url: str | None = DATABASE_URL,
     demo: bool = typer.Option(False, "--demo", help="Seed the demo election (dev only)."),
     log_level: str = typer.Option("info", help="uvicorn log level."),
-    second_medium: Path | None = typer.Option(
-        None, "--second-medium",
-        help="Directory of the second medium, on another disk (env TOHYO_SECOND_MEDIUM_DIR).",
-    ),
-    production: bool = typer.Option(
-        False, "--production",
-        help="Refuse to start unless the second medium is on another disk (env TOHYO_PRODUCTION).",
-    ),
+    second_medium: Path | None = SECOND_MEDIUM,
+    production: bool = PRODUCTION,
 ) -> None:
     """Run the election service (SQLite under ./var/ unless a database URL is given)."""
     import uvicorn

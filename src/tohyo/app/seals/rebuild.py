@@ -58,7 +58,7 @@ _REBUILT_STATES = ("closed",)
 
 
 class RebuildRefused(Conflict):
-    """The copy cannot be used: it disagrees with a signed head, or is incomplete (``rebuild.*``)."""
+    """The copy cannot be used: it disagrees with a signed head or is incomplete (``rebuild.*``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,9 @@ def _heads(runtime: Runtime, election_id: str, extra: Sequence[str]) -> list[_He
             head = opened.checkpoint
             stamp = head.timestamp_ms
         except (LogError, ValueError) as exc:
-            raise RebuildRefused("rebuild.bad_head", f"a signed head does not verify: {exc}") from exc
+            raise RebuildRefused(
+                "rebuild.bad_head", f"a signed head does not verify: {exc}"
+            ) from exc
         if head.origin != origin:
             raise RebuildRefused("rebuild.bad_head", "a head of another log")
         own = tuple(sig for sig in opened.note.signatures

@@ -100,8 +100,8 @@ def _current(runtime: Runtime, election_id: str) -> tuple[RecordedSeal | None, b
     for item in recorded_seals(runtime, election_id):
         if item.kind == "seal":
             last, opened = item, False
-        elif last is not None and item.signed.statement.seal == last.signed.statement.digest().hex():
-            opened = True
+        elif last is not None:
+            opened = opened or item.signed.statement.seal == last.signed.statement.digest().hex()
     return last, opened
 
 
