@@ -257,3 +257,70 @@ def test_a_seal_of_another_kind_or_election_is_refused(
         record_seal(runtime, eid, signed, approval=DEV)
     assert caught.value.code == "seal.medium_mismatch"
     assert recorded_seals(runtime, eid) == []
+
+
+def test_the_officials_procedure_on_the_command_line(
+    election: Any, voter: Any, runtime: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """seal-key, seal, sign, witness sign-seal, approvals, unseal naming the medium, rebuild."""
+    from typer.testing import CliRunner
+
+    from tohyo.cli.main import _register, app
+
+    from .approvals import Clerk, approved
+
+    _register()
+    eid, settings = election.id, runtime.settings
+    db = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
+    run = CliRunner().invoke
+    _cast_and_close(election, voter, runtime)
+    clerk = Clerk(runtime.engine, settings.keys_dir, monkeypatch)
+    keys = {n: tmp_path / f"{n}.key" for n in ("ada", "ben", "w")}
+    for name in ("ada", "ben"):
+        made = run(app, ["record", "seal-key", "--name", name, "--out", str(keys[name])])
+        assert made.exit_code == 0 and made.output.startswith(f"{name}+"), made.output
+    assert run(app, ["witness", "keygen", "--name", "w.example", "--out", str(keys["w"])]
+               ).exit_code == 0
+
+    def sign_all(statement: Path) -> None:
+        for name in ("ada", "ben"):
+            done = run(app, ["record", "sign", "--statement", str(statement),
+                             "--key", str(keys[name])])
+            assert done.exit_code == 0, done.output
+        done = run(app, ["witness", "sign-seal", "--statement", str(statement),
+                         "--key", str(keys["w"])])
+        assert done.exit_code == 0 and "3 signatures" in done.output, done.output
+
+    seal = tmp_path / "seal.json"
+    done = clerk.invoke(app, "record", "seal", "--election", eid, "--out", str(seal), *db)
+    assert done.exit_code == 0 and "digest to sign" in done.output, done.output
+    sign_all(seal)
+    again = run(app, ["record", "sign", "--statement", str(seal), "--key", str(keys["ada"])])
+    assert again.exit_code == 1 and "already signed" in again.output
+    record = ["record", "seal", "--election", eid, "--statement", str(seal), *db]
+    assert run(app, record).exit_code == 2  # no single official records a seal
+    done = run(app, [*record, "--approval", approved(runtime.engine, settings.keys_dir,
+                                                     "seal", eid)])
+    assert done.exit_code == 0 and "recorded by ada+ben" in done.output, done.output
+    board = ["record", "board", "--election", eid, "--out", str(tmp_path / "board"), *db]
+    done = clerk.invoke(app, *board)
+    assert done.exit_code == 1 and "tally.unseal_required" in done.output
+
+    _delete_ballot(runtime, eid)
+    opening = tmp_path / "unseal.json"
+    unseal = ["record", "unseal", "--election", eid, "--out", str(opening), *db]
+    done = clerk.invoke(app, *unseal)
+    assert done.exit_code == 1 and "seal.medium_mismatch: ballots:" in done.output, done.output
+
+    _destroy_primary(runtime, eid)  # the primary fails: the officials decide to use the copy
+    rebuild = ["record", "rebuild", "--election", eid, "--from-second-medium", *db]
+    done = run(app, [*rebuild, "--approval", approved(runtime.engine, settings.keys_dir,
+                                                      "rebuild", eid)])
+    assert done.exit_code == 0 and f"{len(CHOICES)} ballots" in done.output, done.output
+    done = clerk.invoke(app, *unseal)
+    assert done.exit_code == 0 and "matches its seal" in done.output, done.output
+    sign_all(opening)
+    done = run(app, ["record", "unseal", "--election", eid, "--statement", str(opening), *db,
+                     "--approval", approved(runtime.engine, settings.keys_dir, "unseal", eid)])
+    assert done.exit_code == 0, done.output
+    assert clerk.invoke(app, *board).exit_code == 0
