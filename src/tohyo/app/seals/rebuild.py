@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,7 +50,7 @@ from tohyo.app.store.models import (
 )
 from tohyo.log import LogError, SignedNote, open_checkpoint
 from tohyo.log.tree import MerkleTree
-from tohyo.record.canonical import dumps_canonical, loads_strict
+from tohyo.record.canonical import dumps_canonical
 
 __all__ = ["RebuildRefused", "RebuildReport", "rebuild_from_second_medium"]
 
@@ -79,16 +80,25 @@ class _Head:
 
 
 def _heads(runtime: Runtime, election_id: str, extra: Sequence[str]) -> list[_Head]:
-    """Every signed head known, verified under the log key; sorted by size."""
+    """Every head known, sorted by size; the largest carries a verified signature.
+
+    The latest head (``log_states``) and every head given are verified under the
+    log key. The stored checkpoints below the largest verified head are only
+    compared by root: the signed largest root already fixes every leaf below it,
+    so a stored head that disagrees is a fork or damage and refuses the copy;
+    a stored head beyond it is verified like the others.
+    """
     verifier = runtime.ledger.verifier(election_id)
     origin = runtime.ledger.origin(election_id)
     with runtime.uow() as uow:
         state = uow.log_state(election_id)
         if state is None:
             raise RebuildRefused("rebuild.no_log", "the election has no log")
-        notes = [state.checkpoint, *(c.note for c in uow.checkpoints(election_id)), *extra]
-    found: dict[int, _Head] = {}
-    for note in notes:
+        signed = [state.checkpoint, *extra]
+        stored = [(c.size, c.root_hash, c.timestamp_ms, c.note)
+                  for c in uow.checkpoints(election_id)]
+
+    def verified(note: str) -> _Head:
         try:
             opened = open_checkpoint(note, [verifier])
             head = opened.checkpoint
@@ -102,12 +112,22 @@ def _heads(runtime: Runtime, election_id: str, extra: Sequence[str]) -> list[_He
         own = tuple(sig for sig in opened.note.signatures
                     if (sig.name, sig.key_id) == (verifier.name, verifier.key_id))
         text = SignedNote(opened.note.text, own).to_text()  # cosignatures live apart
-        item = _Head(head.size, head.root_hash.hex(), text, stamp)
-        seen = found.setdefault(head.size, item)
+        return _Head(head.size, head.root_hash.hex(), text, stamp)
+
+    found: dict[int, _Head] = {}
+
+    def add(item: _Head) -> None:
+        seen = found.setdefault(item.size, item)
         if seen.root != item.root:
             raise RebuildRefused(
-                "rebuild.fork", f"two signed heads of size {head.size} with different roots"
+                "rebuild.fork", f"two heads of size {item.size} with different roots"
             )
+
+    for note in signed:
+        add(verified(note))
+    largest = max(found)
+    for size, root, stamp, note in stored:
+        add(verified(note) if size > largest else _Head(size, root, note, stamp))
     return sorted(found.values(), key=lambda h: h.size)
 
 
@@ -233,7 +253,9 @@ def _replace(
         for entry in _ordered(runtime, election_id, size):
             data = entry.data.encode()
             tree.append(data)
-            obj = loads_strict(data, max_bytes=4 << 20, max_depth=64)
+            # Its leaf hash matched, and the signed heads cover the hashes: these
+            # are the exact bytes accepted (strictly parsed) at cast time.
+            obj = json.loads(data)
             kind = obj.get("kind") if isinstance(obj, dict) else None
             if kind not in LEAF_KINDS or obj.get("election_id") != election_id:
                 # the leaf hash covers the data, not the line's own "kind" field
@@ -244,8 +266,8 @@ def _replace(
                 session.execute(insert(LogLeaf), leaves)
                 leaves = []
             try:
-                _index_row(obj, kind, entry.index, election_id, _time(stamps, moments, entry.index),
-                           ballots, overrides, effective)
+                _index_row(data, obj, kind, entry.index, election_id,
+                           _time(stamps, moments, entry.index), ballots, overrides, effective)
             except (KeyError, TypeError) as exc:
                 raise RebuildRefused(
                     "rebuild.copy_damaged", f"leaf {entry.index} lacks a field: {exc}"
@@ -275,6 +297,7 @@ def _replace(
 
 
 def _index_row(
+    data: bytes,
     obj: dict[str, Any],
     kind: str,
     index: int,
@@ -298,7 +321,7 @@ def _index_row(
         ballots.append({
             "election_id": election_id, "credential": credential,
             "ballot_hash": str(obj["ballot_hash"]),
-            "content_hash": hashlib.sha256(dumps_canonical(obj["ballot"])).hexdigest(),
+            "content_hash": hashlib.sha256(_ballot_bytes(data, obj)).hexdigest(),
             "leaf_index": index, "sequence": int(obj.get("sequence", 1)),
             "idempotency_key": f"rebuilt-{index}", "state": "effective", "cast_at": at,
         })
@@ -309,3 +332,21 @@ def _index_row(
             ballots[previous]["state"] = "excluded"
         overrides.append({"election_id": election_id, "credential": credential,
                           "leaf_index": index, "recorded_at": at})
+
+
+_BALLOT_PREFIX = b'{"ballot":'
+_AFTER_BALLOT = b',"ballot_hash":"'
+
+
+def _ballot_bytes(data: bytes, obj: dict[str, Any]) -> bytes:
+    """The ballot's canonical JSON, the one the content hash covers (casting.md §CAST-6).
+
+    A leaf is canonical JSON with sorted keys, so ``ballot`` comes first and
+    ``ballot_hash`` right after it; the later fields (credential, election id,
+    kind, sequence) cannot hold that key, so its last occurrence ends the ballot.
+    Slicing avoids re-encoding a large ballot; anything else falls back to encoding.
+    """
+    end = data.rfind(_AFTER_BALLOT)
+    if data.startswith(_BALLOT_PREFIX) and end > len(_BALLOT_PREFIX):
+        return data[len(_BALLOT_PREFIX):end]
+    return dumps_canonical(obj["ballot"])
