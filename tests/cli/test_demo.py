@@ -23,7 +23,7 @@ def test_demo_survey_verifies_and_matches_the_published_figures(tmp_path: Path) 
     out = io.StringIO()
     assert run_survey(tmp_path / "record", Console(file=out, width=120), scale=40)
     text = out.getvalue()
-    assert "record VALID: 14/14 checks passed" in text
+    assert "record VALID: 15/15 checks passed" in text
     assert "✗" not in text
 
 

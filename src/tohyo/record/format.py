@@ -8,6 +8,7 @@ A record is a directory::
     entries.jsonl   the log's leaves, one per line, leaf i on line i (canonical JSON each)
     heads.jsonl     every signed head, by increasing size, cosignatures included
     tally.json      aggregates, decryption shares with proofs, results (canonical JSON)
+    seals.json      optional: the signed seals of the media and their opening (storage.md §ST-8)
 
 The header lists every other file with its SHA-256 and size, so the header's
 content hash (:func:`record_hash`) identifies the whole record.
@@ -32,7 +33,9 @@ __all__ = [
     "HEADER",
     "HEADS",
     "MANIFEST",
+    "OPTIONAL_FILES",
     "RECORD_DST",
+    "SEALS",
     "TALLY",
     "FileDigest",
     "InvalidRecord",
@@ -55,6 +58,9 @@ HEADS = "heads.jsonl"
 TALLY = "tally.json"
 #: Every file a complete record lists in its header, in this order (§REC-3).
 FILES = (MANIFEST, CEREMONY, ENTRIES, HEADS, TALLY)
+SEALS = "seals.json"
+#: Files a record lists only when it has them (§REC-3.6).
+OPTIONAL_FILES = (SEALS,)
 
 
 class InvalidRecord(RecordError):
@@ -204,7 +210,13 @@ class RecordHeader:
             d = _object(files[name], {"sha256", "bytes"}, f"{where}/files/{name}")
             digests.append((name, FileDigest(_hex(d["sha256"], f"{where}/files/{name}/sha256"),
                                              _int(d["bytes"], f"{where}/files/{name}/bytes"))))
-        unknown = sorted(set(files) - set(FILES))
+        for name in OPTIONAL_FILES:
+            if name in files:
+                d = _object(files[name], {"sha256", "bytes"}, f"{where}/files/{name}")
+                digests.append((name, FileDigest(
+                    _hex(d["sha256"], f"{where}/files/{name}/sha256"),
+                    _int(d["bytes"], f"{where}/files/{name}/bytes"))))
+        unknown = sorted(set(files) - set(FILES) - set(OPTIONAL_FILES))
         if unknown:
             raise InvalidRecord(f"{where}/files", f"unknown files {unknown}")
         return cls(

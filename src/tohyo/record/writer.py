@@ -20,6 +20,8 @@ from tohyo.record.format import (
     HEADER,
     HEADS,
     MANIFEST,
+    OPTIONAL_FILES,
+    SEALS,
     TALLY,
     FileDigest,
     LogInfo,
@@ -87,6 +89,10 @@ class RecordWriter:
         """``tally.json`` (§REC-7)."""
         self._write_json(TALLY, tally_json)
 
+    def write_seals(self, seals_json: list[Any]) -> None:
+        """``seals.json`` (optional): the signed seal and unseal statements (§REC-3.6)."""
+        self._write_json(SEALS, {"format": "tohyo-seals/1", "seals": seals_json})
+
     def add_entry(self, leaf: bytes) -> int:
         """Append one log leaf (its canonical JSON bytes); returns its index (§REC-3.3)."""
         if b"\n" in leaf:
@@ -115,6 +121,7 @@ class RecordWriter:
         self._digests[ENTRIES] = self._entries.close()
         self._digests[HEADS] = self._heads.close()
         missing = [name for name in FILES if name not in self._digests]
+        listed = FILES + tuple(name for name in OPTIONAL_FILES if name in self._digests)
         if missing:
             raise ValueError(f"record parts not written: {missing}")
         header = RecordHeader(
@@ -122,7 +129,7 @@ class RecordWriter:
             manifest_hash=manifest_hash.hex(),
             roll=roll,
             log=log,
-            files=tuple((name, self._digests[name]) for name in FILES),
+            files=tuple((name, self._digests[name]) for name in listed),
         )
         stream = _Stream(self.directory / HEADER)
         stream.write(dumps_canonical(header.to_json()))

@@ -31,6 +31,7 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     ("V12", "tally.aggregate", "the published aggregates are the sums of the effective ballots"),
     ("V13", "tally.decryption", "decryption shares verify; at least t combined; bad ones named"),
     ("V14", "tally.results", "the published results follow from the decrypted totals"),
+    ("V15", "record.seals", "seals signed by officials and witnesses; each opened unchanged"),
 )
 
 _MAX_SHOWN = 20

@@ -41,6 +41,7 @@ from tohyo.verify.checks.ballots import (
     sum_block,
 )
 from tohyo.verify.checks.log import HeadBlockJob, HeadChecker, check_head_block
+from tohyo.verify.checks.seals import check_seals
 from tohyo.verify.checks.setup import check_setup
 from tohyo.verify.checks.tally import check_tally, read_tally
 from tohyo.verify.report import Report
@@ -205,6 +206,7 @@ def verify_record(
         for cid in report.checks:
             report.skip(cid, "the record's setup could not be read (V1–V3)")
         return report
+    check_seals(outcome.reader, report)  # V15, storage.md §ST-8
     if dask:
         pool: _Pool = _Dask(dask)
     elif workers == 0:

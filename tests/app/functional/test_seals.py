@@ -110,7 +110,9 @@ def test_seal_then_unseal_lets_the_tally_run(
     record_unseal(runtime, eid, _signed(opening), approval=DEV)
     assert _code(lambda: prepare_unseal(runtime, eid, actor="t")) == "seal.already_opened"
     assert [s.kind for s in recorded_seals(runtime, eid)] == ["seal", "unseal"]
-    _publish(runtime, eid, tmp_path / "record")
+    report = _publish(runtime, eid, tmp_path / "record")
+    assert report.checks["V15"].note.startswith("1 seals, 1 matching openings")
+    _tampered_seals_fail(tmp_path / "record", tmp_path)
     with runtime.uow() as uow:
         kinds = [e.kind for e in uow.audit_events(eid)]
     assert "seal.seal" in kinds and "seal.unseal" in kinds
@@ -324,3 +326,48 @@ def test_the_officials_procedure_on_the_command_line(
                      "--approval", approved(runtime.engine, settings.keys_dir, "unseal", eid)])
     assert done.exit_code == 0, done.output
     assert clerk.invoke(app, *board).exit_code == 0
+
+
+def _rewrite_seals(record: Path, out: Path, change: Any) -> Path:
+    """A copy of ``record`` whose seals.json is changed and re-listed in its header."""
+    import hashlib
+    import shutil
+
+    from tohyo.record.canonical import dumps_canonical
+
+    shutil.copytree(record, out)
+    seals = json.loads((out / "seals.json").read_bytes())
+    change(seals["seals"])
+    data = dumps_canonical(seals)
+    (out / "seals.json").write_bytes(data)
+    header = json.loads((out / "record.json").read_bytes())
+    header["files"]["seals.json"] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    (out / "record.json").write_bytes(dumps_canonical(header))
+    return out
+
+
+def _tampered_seals_fail(record: Path, tmp_path: Path) -> None:
+    def drop_unseal(items: list[Any]) -> None:
+        del items[1]
+
+    def forge_signature(items: list[Any]) -> None:
+        sig = items[0]["signatures"][0]
+        sig["signature"] = sig["signature"][:10] + ("A" if sig["signature"][10] != "A" else "B") \
+            + sig["signature"][11:]
+
+    def changed_opening(items: list[Any]) -> None:
+        # An unseal that found another ballots digest, re-signed by the same keys.
+        from tohyo.record.seals import SealStatement
+
+        old = SignedSeal.from_json(items[1]).statement
+        media = {**old.media, "ballots": "0" * 64}
+        items[1] = _signed(SealStatement("unseal", old.election_id, old.size, old.root, media,
+                                         old.at, seal=old.seal)).to_json()
+
+    for change, message in ((drop_unseal, "never opened"), (forge_signature, "does not verify"),
+                            (changed_opening, "changed media: ballots")):
+        bad = _rewrite_seals(record, tmp_path / change.__name__, change)
+        report = verify_record(bad, workers=0)
+        assert not report.ok and report.checks["V15"].status.value == "FAIL"
+        assert any(message in str(f) for f in report.checks["V15"].failures), \
+            report.checks["V15"].failures

@@ -29,7 +29,7 @@ from tohyo.app.auth.authority import Authority, spend_authority
 from tohyo.app.domain.errors import DomainError
 from tohyo.app.domain.lifecycle import Action, Phase, Publish, RecordTally, transition
 from tohyo.app.errors import BadRequest, Conflict
-from tohyo.app.seals.service import require_unsealed
+from tohyo.app.seals.service import recorded_seals, require_unsealed
 from tohyo.app.services.common import audit, domain_error, domain_state, load_election, manifest_of
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.store.trustees import ElectionTally, tally_of
@@ -188,8 +188,12 @@ def export_record(
     out: Path | str,
     *,
     witness_keys: tuple[str, ...] = (),
+    seals: tuple[Any, ...] = (),
 ) -> RecordHeader:
     """Write the election record directory (§REC-2, §REC-3).
+
+    ``seals``: the recorded seal and unseal statements' JSON (storage.md §ST-8),
+    written to ``seals.json`` when there are any (§REC-3.6).
 
     The heads keep the log's signature and the cosignatures of the listed
     witnesses only: the record lists the witnesses its readers should trust,
@@ -207,6 +211,8 @@ def export_record(
         for head in snapshot.heads:
             writer.add_head(_keep_cosignatures(head, snapshot, witnesses))
         writer.write_tally(tally.to_json())
+        if seals:
+            writer.write_seals(list(seals))
         return writer.finish(
             election_id=snapshot.election_id,
             manifest_hash=snapshot.manifest_hash,
@@ -386,7 +392,8 @@ def publish_record(
             raise Conflict("record.witness_missing",
                            f"witness {witness.name} has not cosigned the final head: {exc}"
                            ) from exc
-    header = export_record(snapshot, document, out, witness_keys=witness_keys)
+    sealed = tuple(s.signed.to_json() for s in recorded_seals(runtime, election_id))
+    header = export_record(snapshot, document, out, witness_keys=witness_keys, seals=sealed)
     with runtime.uow(write=True) as uow:
         if load_election(uow, election_id).state == Phase.TALLIED.value:
             _advance(runtime, uow, election_id, Publish())
