@@ -42,7 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "app"))
 
 from conftest import roll_csv, survey_manifest  # noqa: E402
-
 from tohyo.app.auth.authority import DevApproval  # noqa: E402
 from tohyo.app.seals.rebuild import rebuild_from_second_medium  # noqa: E402
 from tohyo.app.seals.service import prepare_seal  # noqa: E402
@@ -53,7 +52,7 @@ from tohyo.app.services.runtime import Runtime, build_runtime  # noqa: E402
 from tohyo.app.settings import Settings  # noqa: E402
 from tohyo.app.store.journal import entry_for  # noqa: E402
 from tohyo.app.store.models import Ballot, Election, LogLeaf  # noqa: E402
-from tohyo.crypto.ballot import ballot_hash, encrypt_ballot  # noqa: E402
+from tohyo.crypto.ballot import encrypt_ballot  # noqa: E402
 from tohyo.crypto.context import ProofContext  # noqa: E402
 from tohyo.crypto.elgamal import PublicKey  # noqa: E402
 from tohyo.crypto.group import Element  # noqa: E402
