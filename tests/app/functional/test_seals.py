@@ -371,3 +371,38 @@ def _tampered_seals_fail(record: Path, tmp_path: Path) -> None:
         assert not report.ok and report.checks["V15"].status.value == "FAIL"
         assert any(message in str(f) for f in report.checks["V15"].failures), \
             report.checks["V15"].failures
+
+
+def test_an_old_database_is_brought_forward_by_the_copy_and_a_later_signed_head(
+    election: Any, voter: Any, runtime: Any, tmp_path: Path
+) -> None:
+    """THREATS #33: a restore from an older backup lacks acknowledged ballots; the copy holds
+    them, and the final head the officials kept (e.g. a witness's) vouches for them."""
+    from tohyo.app.store.models import Checkpoint, LogState, PaperOverride
+
+    eid = election.id
+    _cast_and_close(election, voter, runtime, revote=True)
+    with runtime.uow() as uow:
+        final_note = uow.log_state(eid).checkpoint
+        leaves = [leaf.data for leaf in uow.leaves(eid)]
+        older = next(c for c in uow.checkpoints(eid) if c.size == 2)
+        older_note, older_root = older.note, older.root_hash
+    with runtime.engine.begin() as conn:  # "restore" a backup taken after two leaves
+        for table in (Ballot, LogLeaf, PaperOverride):
+            conn.execute(delete(table).where(table.election_id == eid,
+                                             table.leaf_index >= 2))
+        conn.execute(delete(Checkpoint).where(Checkpoint.election_id == eid,
+                                              Checkpoint.size > 2))
+        conn.execute(update(LogState).where(LogState.election_id == eid).values(
+            size=2, root_hash=older_root, checkpoint=older_note))
+    assert _code(lambda: rebuild_from_second_medium(runtime, eid, approval=DEV)
+                 ) == "rebuild.beyond_head"
+    forged = final_note.replace(final_note.split("\n")[2], older_root)  # a wrong root
+    assert _code(lambda: rebuild_from_second_medium(runtime, eid, approval=DEV,
+                                                    heads=[forged])) == "rebuild.bad_head"
+    report = rebuild_from_second_medium(runtime, eid, approval=DEV, heads=[final_note])
+    assert report.size == len(leaves)
+    with runtime.uow() as uow:
+        assert uow.log_state(eid).checkpoint == final_note
+        assert [leaf.data for leaf in uow.leaves(eid)] == leaves
+    _publish(runtime, eid, tmp_path / "record")
