@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from tohyo.app.services.runtime import Runtime
-from tohyo.app.store.journal import JournalCorrupt, JournalEntry
+from tohyo.app.store.journal import JournalCorrupt
 from tohyo.app.store.models import Ballot, LogLeaf, PaperOverride
 from tohyo.log.tree import MerkleTree
 from tohyo.record.canonical import dumps_canonical
@@ -127,17 +127,13 @@ def journal_digest(runtime: Runtime, election_id: str, size: int) -> tuple[str, 
         for entry in runtime.journal.entries(election_id):
             if entry.index >= size or entry.index < following or entry.index in lines:
                 continue
-            lines[entry.index] = _line(entry)
+            lines[entry.index] = entry.to_line()
             while following in lines:
                 digest.update(lines.pop(following))
                 following += 1
     except JournalCorrupt as exc:  # changed between the two passes
         return digest.hexdigest(), str(exc)
     return digest.hexdigest(), problem
-
-
-def _line(entry: JournalEntry) -> bytes:
-    return entry.to_line()
 
 
 def media_digests(runtime: Runtime, election_id: str, size: int) -> MediaDigests:
