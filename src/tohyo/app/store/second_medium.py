@@ -45,6 +45,8 @@ def database_path(engine: Engine) -> Path | None:
     url = engine.url
     if url.get_backend_name() == "sqlite":
         return Path(url.database).resolve().parent if url.database else None
+    if url.host not in (None, "", "localhost", "127.0.0.1", "::1"):
+        return None  # a server on another host: its paths are not this host's
     try:
         with engine.connect() as conn:
             found = conn.execute(text("SELECT current_setting('data_directory', true)")).scalar()
