@@ -35,6 +35,10 @@ class Settings:
         check_durability: refuse to start on settings that could lose a commit
             (THREATS #27). Only unit tests of other layers turn it off.
         demo: seed a demo election at startup (``tohyo serve --demo``).
+        second_medium_dir: directory of the second medium (§ST-6.4); empty means
+            ``<data_dir>/journal``, on the database's disk (demo and tests only).
+        production: refuse to start unless the second medium is configured and on
+            another filesystem than the database (§ST-6.4).
     """
 
     data_dir: Path = _DEFAULT_DATA_DIR
@@ -46,6 +50,8 @@ class Settings:
     run_migrations: bool = True
     check_durability: bool = True
     demo: bool = False
+    second_medium_dir: Path | None = None
+    production: bool = False
 
     @property
     def effective_database_url(self) -> str:
@@ -74,7 +80,9 @@ class Settings:
 
     @property
     def journal_dir(self) -> Path:
-        """The second medium: one append-only JSON-lines file per election."""
+        """The second medium: one append-only JSON-lines file per election (§ST-6.4)."""
+        if self.second_medium_dir is not None:
+            return self.second_medium_dir
         return self.data_dir / "journal"
 
     @property
@@ -100,4 +108,8 @@ class Settings:
             run_migrations=env.get("TOHYO_RUN_MIGRATIONS", "1") != "0",
             check_durability=env.get("TOHYO_CHECK_DURABILITY", "1") != "0",
             demo=env.get("TOHYO_DEMO", "0") == "1",
+            second_medium_dir=(
+                Path(env["TOHYO_SECOND_MEDIUM_DIR"]) if env.get("TOHYO_SECOND_MEDIUM_DIR") else None
+            ),
+            production=env.get("TOHYO_PRODUCTION", "0") == "1",
         )

@@ -41,6 +41,9 @@ def _register() -> None:
     from tohyo.cli import paper  # issue 11: paper counts and the official result
 
     paper.register(app)
+    from tohyo.cli import seals  # issue 13 items 4-5: seals, unseal, rebuild from the copy
+
+    seals.register(app)
 
 
 def main() -> None:

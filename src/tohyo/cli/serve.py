@@ -22,6 +22,14 @@ db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 
 DATA_DIR = typer.Option(None, "--data-dir", help="Keys, journal, SQLite (env TOHYO_DATA_DIR).")
 DATABASE_URL = typer.Option(None, "--database-url", help="SQLAlchemy URL (env TOHYO_DATABASE_URL).")
+SECOND_MEDIUM = typer.Option(
+    None, "--second-medium",
+    help="Directory of the second medium, on another disk (env TOHYO_SECOND_MEDIUM_DIR).",
+)
+PRODUCTION = typer.Option(
+    False, "--production",
+    help="Refuse to start unless the second medium is on another disk (env TOHYO_PRODUCTION).",
+)
 
 
 def settings_from(data_dir: Path | None, database_url: str | None, **changes: object) -> Settings:
@@ -35,7 +43,10 @@ def settings_from(data_dir: Path | None, database_url: str | None, **changes: ob
 
 
 @contextmanager
-def service_runtime(data_dir: Path | None, database_url: str | None) -> Iterator[Any]:
+def service_runtime(
+    data_dir: Path | None, database_url: str | None, *, reconcile: bool = True,
+    **changes: object,
+) -> Iterator[Any]:
     """The service's runtime for one official's command; refusals become exit codes.
 
     Exit 2 when the service must not start (unsafe settings), 1 on a service
@@ -45,7 +56,8 @@ def service_runtime(data_dir: Path | None, database_url: str | None) -> Iterator
     from tohyo.app.services.runtime import build_runtime
 
     try:
-        runtime = build_runtime(settings_from(data_dir, database_url))
+        runtime = build_runtime(settings_from(data_dir, database_url, **changes),
+                                reconcile=reconcile)
     except StartupError as exc:
         typer.echo(f"refusing to start: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -65,6 +77,8 @@ def serve(
     database_url: str | None = DATABASE_URL,
     demo: bool = typer.Option(False, "--demo", help="Seed the demo election (dev only)."),
     log_level: str = typer.Option("info", help="uvicorn log level."),
+    second_medium: Path | None = SECOND_MEDIUM,
+    production: bool = PRODUCTION,
 ) -> None:
     """Run the election service (SQLite under ./var/ unless a database URL is given)."""
     import uvicorn
@@ -73,6 +87,10 @@ def serve(
     from tohyo.app.main import create_app
 
     settings = settings_from(data_dir, database_url, demo=demo)
+    if second_medium is not None:
+        settings = settings.with_(second_medium_dir=second_medium)
+    if production:
+        settings = settings.with_(production=True)
     sign_in_help: list[str] = []
     if demo:  # test card, OCSP/CRL and OpenID provider on loopback (issue 6)
         from tohyo.cli.demo_auth import start_demo_auth

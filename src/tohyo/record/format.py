@@ -10,6 +10,7 @@ A record is a directory::
     tally.json      aggregates, decryption shares with proofs, results (canonical JSON)
     official.json   format 2 only: the official result, paper counts included
                     (docs/spec/results.md §RES-4)
+    seals.json      optional: the signed seals of the media and their opening (storage.md §ST-8)
 
 The header lists every other file with its SHA-256 and size, so the header's
 content hash (:func:`record_hash`) identifies the whole record.
@@ -36,7 +37,9 @@ __all__ = [
     "HEADS",
     "MANIFEST",
     "OFFICIAL",
+    "OPTIONAL_FILES",
     "RECORD_DST",
+    "SEALS",
     "TALLY",
     "FileDigest",
     "InvalidRecord",
@@ -65,6 +68,9 @@ FILES = (MANIFEST, CEREMONY, ENTRIES, HEADS, TALLY)
 OFFICIAL = "official.json"
 #: The files of each format, in header order.
 FILES_BY_FORMAT: dict[str, tuple[str, ...]] = {FORMAT: FILES, FORMAT_2: (*FILES, OFFICIAL)}
+SEALS = "seals.json"
+#: Files a record lists only when it has them (§REC-3.6).
+OPTIONAL_FILES = (SEALS,)
 
 
 class InvalidRecord(RecordError):
@@ -215,7 +221,13 @@ class RecordHeader:
             d = _object(files[name], {"sha256", "bytes"}, f"{where}/files/{name}")
             digests.append((name, FileDigest(_hex(d["sha256"], f"{where}/files/{name}/sha256"),
                                              _int(d["bytes"], f"{where}/files/{name}/bytes"))))
-        unknown = sorted(set(files) - set(wanted))
+        for name in OPTIONAL_FILES:
+            if name in files:
+                d = _object(files[name], {"sha256", "bytes"}, f"{where}/files/{name}")
+                digests.append((name, FileDigest(
+                    _hex(d["sha256"], f"{where}/files/{name}/sha256"),
+                    _int(d["bytes"], f"{where}/files/{name}/bytes"))))
+        unknown = sorted(set(files) - set(wanted) - set(OPTIONAL_FILES))
         if unknown:
             raise InvalidRecord(f"{where}/files", f"unknown files {unknown}")
         return cls(

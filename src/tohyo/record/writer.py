@@ -23,6 +23,8 @@ from tohyo.record.format import (
     HEADS,
     MANIFEST,
     OFFICIAL,
+    OPTIONAL_FILES,
+    SEALS,
     TALLY,
     FileDigest,
     LogInfo,
@@ -93,6 +95,9 @@ class RecordWriter:
     def write_official(self, official_json: Any) -> None:
         """``official.json`` (results.md §RES-4); makes the record format 2."""
         self._write_json(OFFICIAL, official_json)
+    def write_seals(self, seals_json: list[Any]) -> None:
+        """``seals.json`` (optional): the signed seal and unseal statements (§REC-3.6)."""
+        self._write_json(SEALS, {"format": "tohyo-seals/1", "seals": seals_json})
 
     def add_entry(self, leaf: bytes) -> int:
         """Append one log leaf (its canonical JSON bytes); returns its index (§REC-3.3)."""
@@ -124,6 +129,7 @@ class RecordWriter:
         version = FORMAT_2 if OFFICIAL in self._digests else FORMAT
         files = FILES_BY_FORMAT[version]
         missing = [name for name in files if name not in self._digests]
+        listed = files + tuple(name for name in OPTIONAL_FILES if name in self._digests)
         if missing:
             raise ValueError(f"record parts not written: {missing}")
         header = RecordHeader(
@@ -131,7 +137,7 @@ class RecordWriter:
             manifest_hash=manifest_hash.hex(),
             roll=roll,
             log=log,
-            files=tuple((name, self._digests[name]) for name in files),
+            files=tuple((name, self._digests[name]) for name in listed),
             format=version,
         )
         stream = _Stream(self.directory / HEADER)

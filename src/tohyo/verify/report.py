@@ -32,6 +32,7 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     ("V13", "tally.decryption", "decryption shares verify; at least t combined; bad ones named"),
     ("V14", "tally.results", "the published results follow from the decrypted totals"),
     ("V15", "official.result", "paper counts signed and adding up; official result recomputed"),
+    ("V16", "record.seals", "seals signed by officials and witnesses; each opened unchanged"),
 )
 
 _MAX_SHOWN = 20

@@ -44,6 +44,7 @@ from tohyo.verify.checks.ballots import (
 )
 from tohyo.verify.checks.log import HeadBlockJob, HeadChecker, HeadFact, check_head_block
 from tohyo.verify.checks.official import check_official
+from tohyo.verify.checks.seals import check_seals
 from tohyo.verify.checks.setup import check_setup
 from tohyo.verify.checks.tally import check_tally, read_tally
 from tohyo.verify.report import Report
@@ -216,6 +217,7 @@ def verify_record(
         for cid in report.checks:
             report.skip(cid, "the record's setup could not be read (V1–V3)")
         return report
+    check_seals(outcome.reader, report)  # V16, storage.md §ST-8
     if dask:
         pool: _Pool = _Dask(dask)
     elif workers == 0:

@@ -28,6 +28,9 @@ class GuardedAction(StrEnum):
     OPEN = "open"
     CLOSE = "close"
     TALLY = "tally"
+    SEAL = "seal"  # storage.md §ST-8: the seal of the media at the close
+    UNSEAL = "unseal"  # the check of the seals before the tally
+    REBUILD = "rebuild"  # §ST-6.5: the decision to count from the second medium
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from tohyo.app.store.journal import (
 )
 from tohyo.app.store.keys import ServiceKeys
 from tohyo.app.store.migrate import current_revisions, head_revisions, upgrade
+from tohyo.app.store.second_medium import check_placement
 from tohyo.app.store.uow import UnitOfWorkFactory
 
 __all__ = ["Clock", "Runtime", "build_runtime", "stored_entries", "system_clock"]
@@ -92,8 +93,14 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime:
+def build_runtime(
+    settings: Settings, *, clock: Clock = system_clock, reconcile: bool = True
+) -> Runtime:
     """Open storage, check it, and return a runtime (see the module docstring).
+
+    ``reconcile=False`` skips step 4 for the officials' commands that examine a
+    damaged primary or copy themselves (``tohyo record unseal|rebuild``,
+    storage.md §ST-6.5, §ST-8.3); the service never starts without it.
 
     Raises:
         StartupError: unsafe durability settings, an outdated schema, bad key
@@ -109,6 +116,12 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime
             upgrade(engine)
         elif current_revisions(engine) != head_revisions():
             raise StartupError("the database schema is not current: run `tohyo db upgrade`")
+        check_placement(
+            settings.journal_dir,
+            engine,
+            configured=settings.second_medium_dir is not None,
+            production=settings.production,
+        )
         keys = ServiceKeys.load(
             settings.log_key_path, settings.roll_key_path, settings.credential_key_path
         )
@@ -121,7 +134,8 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock) -> Runtime
             journal=Journal(settings.journal_dir),
             clock=clock,
         )
-        reconcile_all(runtime)
+        if reconcile:
+            reconcile_all(runtime)
     except BaseException:
         engine.dispose()
         raise

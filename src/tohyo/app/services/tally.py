@@ -29,6 +29,7 @@ from tohyo.app.auth.authority import Authority, check_authority, spend_authority
 from tohyo.app.domain.errors import DomainError
 from tohyo.app.domain.lifecycle import Action, Phase, Publish, RecordTally, transition
 from tohyo.app.errors import BadRequest, Conflict
+from tohyo.app.seals.service import recorded_seals, require_unsealed
 from tohyo.app.services.common import audit, domain_error, domain_state, load_election, manifest_of
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.store.trustees import ElectionTally, tally_of
@@ -105,9 +106,12 @@ def board_snapshot(runtime: Runtime, election_id: str, *, whole: bool = False) -
     or with ``whole`` every leaf and head, paper counts included (for the record).
 
     Raises:
-        Conflict: ``tally.not_closed`` before the close (THREATS #46),
+        Conflict: ``tally.unseal_required`` for sealed media not yet opened by a
+            passing unseal (storage.md §ST-8.4),
+            ``tally.not_closed`` before the close (THREATS #46),
             ``tally.no_key`` without an installed joint key and transcript.
     """
+    require_unsealed(runtime, election_id)
     with runtime.uow() as uow:
         row = load_election(uow, election_id)
         if row.state not in _CLOSED:
@@ -203,9 +207,13 @@ def export_record(
     *,
     witness_keys: tuple[str, ...] = (),
     official: Mapping[str, Any] | None = None,
+    seals: tuple[Any, ...] = (),
 ) -> RecordHeader:
     """Write the election record directory (§REC-2, §REC-3); with ``official``
     (results.md §RES-4) it is a ``tohyo-record/2`` record.
+
+    ``seals``: the recorded seal and unseal statements' JSON (storage.md §ST-8),
+    written to ``seals.json`` when there are any (§REC-3.6).
 
     The heads keep the log's signature and the cosignatures of the listed
     witnesses only: the record lists the witnesses its readers should trust,
@@ -225,6 +233,8 @@ def export_record(
         writer.write_tally(tally.to_json())
         if official is not None:
             writer.write_official(official)
+        if seals:
+            writer.write_seals(list(seals))
         return writer.finish(
             election_id=snapshot.election_id,
             manifest_hash=snapshot.manifest_hash,
@@ -418,7 +428,9 @@ def publish_record(
                            f"witness {witness.name} has not cosigned the final head: {exc}"
                            ) from exc
     official = official_result(runtime, election_id).to_json()
-    header = export_record(whole, document, out, witness_keys=witness_keys, official=official)
+    sealed = tuple(s.signed.to_json() for s in recorded_seals(runtime, election_id))
+    header = export_record(whole, document, out, witness_keys=witness_keys, official=official,
+                           seals=sealed)
     with runtime.uow(write=True) as uow:
         if load_election(uow, election_id).state == Phase.TALLIED.value:
             _advance(runtime, uow, election_id, Publish())
