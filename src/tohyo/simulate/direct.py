@@ -37,6 +37,7 @@ from tohyo.record.counting import ballot_style, count_board, finish_tally
 from tohyo.record.format import LogInfo, RecordHeader, RollCommitment
 from tohyo.record.leaves import ballot_leaf, close_leaf, override_leaf, withdrawal_leaf
 from tohyo.record.manifest import Manifest, manifest_hash
+from tohyo.record.transparency import declare_log
 from tohyo.record.writer import RecordWriter
 
 __all__ = ["Voter", "credential_for", "generate_record"]
@@ -102,6 +103,7 @@ def generate_record(
     trustees: tuple[int, int] | None = None,
     withdrawals: Iterable[tuple[str, str]] = (),
     witnesses: int = 2,
+    quorum: int | None = None,
     workers: int = 1,
     absent_trustees: Iterable[int] = (),
     cheating_trustee: int | None = None,
@@ -117,6 +119,8 @@ def generate_record(
         trustees: (t, n); by default the manifest's threshold and trustees.
         withdrawals: (question id, candidate id) withdrawn before the opening.
         witnesses: how many witnesses cosign the heads.
+        quorum: if given, the manifest declares the log key and the witnesses
+            with this quorum (``tohyo-manifest/2``, manifest.md §MAN-21).
         workers: processes for encrypting ballots.
         absent_trustees: trustees who give no decryption shares.
         cheating_trustee: a trustee whose decryption shares are corrupted (it is
@@ -125,15 +129,17 @@ def generate_record(
         progress: called with (ballots encrypted, total).
     """
     t, n = trustees or (manifest.threshold, len(manifest.trustees))
+    origin = f"tohyo.example/log/{manifest.id}"
+    log_signer = Ed25519Signer(origin, Ed25519PrivateKey.generate())
+    cosigners = [CosignatureSigner.generate(f"witness-{i}.example") for i in range(witnesses)]
+    if quorum is not None:
+        manifest = declare_log(manifest, encode_verifier_key(log_signer.verifier()),
+                               [encode_verifier_key(w.verifier()) for w in cosigners], quorum)
     mhash = manifest_hash(manifest)
     base = ProofContext(manifest.id, mhash)
     ceremony = run_local_ceremony(base, t, n)
     transcript, keys, joint = ceremony.transcript, ceremony.keys, ceremony.joint
     context = ProofContext(manifest.id, mhash, joint.public_key.element)
-
-    origin = f"tohyo.example/log/{manifest.id}"
-    log_signer = Ed25519Signer(origin, Ed25519PrivateKey.generate())
-    cosigners = [CosignatureSigner.generate(f"witness-{i}.example") for i in range(witnesses)]
     tree = MerkleTree()
     leaves: list[bytes] = []
 

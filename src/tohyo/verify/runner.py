@@ -43,6 +43,7 @@ from tohyo.verify.checks.ballots import (
 from tohyo.verify.checks.log import HeadBlockJob, HeadChecker, check_head_block
 from tohyo.verify.checks.setup import check_setup
 from tohyo.verify.checks.tally import check_tally, read_tally
+from tohyo.verify.checks.witnesses import declared_witnesses
 from tohyo.verify.report import Report
 
 __all__ = ["verify_record"]
@@ -244,7 +245,7 @@ def _run(report: Report, outcome: Any, pool: _Pool, inflight: int, block_size: i
         report.fail("V8", location(entries.closes[0]), "the close is not the last entry")
     report.finish("V8")
 
-    final = _heads(report, reader, pool, tree, inflight)
+    final = _heads(report, reader, pool, tree, inflight, manifest)
     selection = entries.selector.finish()
     _subtract(reader, pool, setup, entries, selection.superseded + selection.overridden,
               block_size)
@@ -254,17 +255,21 @@ def _run(report: Report, outcome: Any, pool: _Pool, inflight: int, block_size: i
                     frozenset(entries.withdrawn), final)
 
 
-def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight: int
-           ) -> Any:
+def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight: int,
+           manifest: Any) -> Any:
     log = reader.header.log
+    # The manifest's witnesses when it declares them (§MAN-21), never the header's copy.
+    witness_keys = log.witnesses if manifest.log is None else manifest.log.witness_keys()
+    log_key = log.key if manifest.log is None else manifest.log.key
     try:
-        names = HeadChecker.log_keys(log.key, log.witnesses, log.origin)
+        names = HeadChecker.log_keys(log_key, witness_keys, log.origin)
     except LogError as exc:
         report.fail("V6", "record.json#/log", str(exc))
         report.fail("V7", "record.json#/log", str(exc))
         report.fail("V5", "record.json#/log", "no usable log key")
         return None
-    checker = HeadChecker(report, names)
+    quorum, warning = declared_witnesses(report, manifest, log)
+    checker = HeadChecker(report, names, quorum)
 
     def jobs() -> Iterator[tuple[Callable[[HeadBlockJob], Any], HeadBlockJob]]:
         batch: list[tuple[int, str]] = []
@@ -272,19 +277,20 @@ def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight:
             for line, text in reader.heads():
                 batch.append((line, text))
                 if len(batch) == 1000:
-                    yield check_head_block, HeadBlockJob(log.key, log.witnesses, tuple(batch))
+                    yield check_head_block, HeadBlockJob(log_key, witness_keys, tuple(batch))
                     batch = []
         except InvalidRecord as exc:
             report.fail("V6", exc.location, exc.reason)
         if batch:
-            yield check_head_block, HeadBlockJob(log.key, log.witnesses, tuple(batch))
+            yield check_head_block, HeadBlockJob(log_key, witness_keys, tuple(batch))
 
     for facts in _in_order(pool, jobs(), inflight):
         checker.add(facts, tree)
     final = checker.finish(tree)
     report.finish("V5", f"{tree.size} entries, root {tree.root().hex()[:16]}…")
     report.finish("V6", f"{checker.count} signed heads")
-    report.finish("V7", f"{len(names)} witnesses; {checker.cosigned} heads cosigned")
+    report.finish("V7", f"{len(names)} witnesses; {checker.cosigned} heads cosigned",
+                  warning=warning)
     return final
 
 
