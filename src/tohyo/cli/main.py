@@ -38,6 +38,9 @@ def _register() -> None:
     from tohyo.cli import audit  # issue 5: tohyo verify-audit (the booth's second-device check)
 
     audit.register(app)
+    from tohyo.cli import monitor  # issue 13 item 6: follow a live log, keep fork evidence
+
+    monitor.register(app)
 
 
 def main() -> None:

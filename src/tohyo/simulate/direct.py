@@ -104,6 +104,7 @@ def generate_record(
     withdrawals: Iterable[tuple[str, str]] = (),
     witnesses: int = 2,
     quorum: int | None = None,
+    log_signer: Ed25519Signer | None = None,
     workers: int = 1,
     absent_trustees: Iterable[int] = (),
     cheating_trustee: int | None = None,
@@ -121,6 +122,8 @@ def generate_record(
         witnesses: how many witnesses cosign the heads.
         quorum: if given, the manifest declares the log key and the witnesses
             with this quorum (``tohyo-manifest/2``, manifest.md §MAN-21).
+        log_signer: the log's key (default: a fresh one); tests that forge heads
+            with it pass their own.
         workers: processes for encrypting ballots.
         absent_trustees: trustees who give no decryption shares.
         cheating_trustee: a trustee whose decryption shares are corrupted (it is
@@ -130,7 +133,8 @@ def generate_record(
     """
     t, n = trustees or (manifest.threshold, len(manifest.trustees))
     origin = f"tohyo.example/log/{manifest.id}"
-    log_signer = Ed25519Signer(origin, Ed25519PrivateKey.generate())
+    log_signer = log_signer or Ed25519Signer(origin, Ed25519PrivateKey.generate())
+    origin = log_signer.name
     cosigners = [CosignatureSigner.generate(f"witness-{i}.example") for i in range(witnesses)]
     if quorum is not None:
         manifest = declare_log(manifest, encode_verifier_key(log_signer.verifier()),

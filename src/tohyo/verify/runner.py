@@ -17,12 +17,13 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from tohyo.log import LogError, MerkleTree
+from tohyo.log.evidence import ForkEvidence
 from tohyo.record.effective import EffectiveSelector
 from tohyo.record.format import ENTRIES, InvalidRecord
 from tohyo.record.results import aggregate_labels
@@ -40,6 +41,7 @@ from tohyo.verify.checks.ballots import (
     location,
     sum_block,
 )
+from tohyo.verify.checks.evidence import check_fork_evidence
 from tohyo.verify.checks.log import HeadBlockJob, HeadChecker, check_head_block
 from tohyo.verify.checks.setup import check_setup
 from tohyo.verify.checks.tally import check_tally, read_tally
@@ -189,6 +191,7 @@ def verify_record(
     dask: str | None = None,
     block_size: int = 256,
     progress: Callable[[str], None] | None = None,
+    fork_evidence: Sequence[tuple[str, ForkEvidence]] = (),
 ) -> Report:
     """Run every check of §REC-8 on the record at ``path``; never raises on bad input.
 
@@ -198,6 +201,8 @@ def verify_record(
         dask: a Dask scheduler address, instead of local processes.
         block_size: leaves per job.
         progress: receives a progress line every few seconds.
+        fork_evidence: (file name, evidence) of monitors (``tohyo monitor``); every
+            head in them is held against the record in V6.
     """
     report = Report()
     outcome = check_setup(Path(path), report)
@@ -214,14 +219,15 @@ def verify_record(
         pool = _Local(workers or os.cpu_count() or 1)
     try:
         _run(report, outcome, pool, 2 * (workers or os.cpu_count() or 1) + 2, block_size,
-             progress)
+             progress, tuple(fork_evidence))
     finally:
         pool.close()
     return report
 
 
 def _run(report: Report, outcome: Any, pool: _Pool, inflight: int, block_size: int,
-         progress: Callable[[str], None] | None) -> None:
+         progress: Callable[[str], None] | None,
+         evidence: tuple[tuple[str, ForkEvidence], ...] = ()) -> None:
     reader, manifest, joint, setup = outcome.reader, outcome.manifest, outcome.joint, \
         outcome.setup
     labels = aggregate_labels(manifest)
@@ -245,7 +251,7 @@ def _run(report: Report, outcome: Any, pool: _Pool, inflight: int, block_size: i
         report.fail("V8", location(entries.closes[0]), "the close is not the last entry")
     report.finish("V8")
 
-    final = _heads(report, reader, pool, tree, inflight, manifest)
+    final = _heads(report, reader, pool, tree, inflight, manifest, evidence)
     selection = entries.selector.finish()
     _subtract(reader, pool, setup, entries, selection.superseded + selection.overridden,
               block_size)
@@ -256,7 +262,7 @@ def _run(report: Report, outcome: Any, pool: _Pool, inflight: int, block_size: i
 
 
 def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight: int,
-           manifest: Any) -> Any:
+           manifest: Any, evidence: tuple[tuple[str, ForkEvidence], ...] = ()) -> Any:
     log = reader.header.log
     # The manifest's witnesses when it declares them (§MAN-21), never the header's copy.
     witness_keys = log.witnesses if manifest.log is None else manifest.log.witness_keys()
@@ -288,7 +294,10 @@ def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight:
         checker.add(facts, tree)
     final = checker.finish(tree)
     report.finish("V5", f"{tree.size} entries, root {tree.root().hex()[:16]}…")
-    report.finish("V6", f"{checker.count} signed heads")
+    note = f"{checker.count} signed heads"
+    if evidence:
+        note += "; " + check_fork_evidence(report, evidence, log_key, tree)
+    report.finish("V6", note)
     report.finish("V7", f"{len(names)} witnesses; {checker.cosigned} heads cosigned",
                   warning=warning)
     return final
