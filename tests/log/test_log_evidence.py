@@ -44,13 +44,13 @@ def test_malformed_files_are_refused(edit: object) -> None:
 
 
 def test_what_signed_heads_prove_by_themselves() -> None:
-    fork = open_heads(_evidence(_head(2, b"\x01" * 32, 5), _head(2, b"\x02" * 32, 6)), [SIGNER])
+    fork = open_heads(_evidence(_head(2, b"\x01" * 32, 5), _head(2, b"\x02" * 32, 6)), [SIGNER.verifier()])
     assert check_evidence(fork) == ("heads 0 and 1: two roots for tree size 2 (fork)",)
     travel = open_heads(_evidence(_head(2, b"\x01" * 32, 9), _head(3, b"\x02" * 32, 6)),
-                        [SIGNER])
+                        [SIGNER.verifier()])
     assert "time went back" in check_evidence(travel)[0]
-    fine = open_heads(_evidence(_head(2, b"\x01" * 32, 5), _head(3, b"\x02" * 32, 6)), [SIGNER])
+    fine = open_heads(_evidence(_head(2, b"\x01" * 32, 5), _head(3, b"\x02" * 32, 6)), [SIGNER.verifier()])
     assert check_evidence(fine) == ()
     other = Ed25519Signer(ORIGIN, Ed25519PrivateKey.generate())
-    ignored = open_heads(_evidence(_head(2, b"\x01" * 32, 5)), [other])
+    ignored = open_heads(_evidence(_head(2, b"\x01" * 32, 5)), [other.verifier()])
     assert ignored[0].head is None and "not a head signed by the log" in ignored[0].ignored
