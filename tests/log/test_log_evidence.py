@@ -12,6 +12,7 @@ from tohyo.log.evidence import ForkEvidence, check_evidence, load_evidence, open
 
 ORIGIN = "example.org/log"
 SIGNER = Ed25519Signer(ORIGIN, Ed25519PrivateKey.generate())
+LOG = [SIGNER.verifier()]
 
 
 def _head(size: int, root: bytes, ms: int) -> str:
@@ -44,12 +45,12 @@ def test_malformed_files_are_refused(edit: object) -> None:
 
 
 def test_what_signed_heads_prove_by_themselves() -> None:
-    fork = open_heads(_evidence(_head(2, b"\x01" * 32, 5), _head(2, b"\x02" * 32, 6)), [SIGNER.verifier()])
+    fork = open_heads(_evidence(_head(2, b"\x01" * 32, 5), _head(2, b"\x02" * 32, 6)), LOG)
     assert check_evidence(fork) == ("heads 0 and 1: two roots for tree size 2 (fork)",)
     travel = open_heads(_evidence(_head(2, b"\x01" * 32, 9), _head(3, b"\x02" * 32, 6)),
-                        [SIGNER.verifier()])
+                        LOG)
     assert "time went back" in check_evidence(travel)[0]
-    fine = open_heads(_evidence(_head(2, b"\x01" * 32, 5), _head(3, b"\x02" * 32, 6)), [SIGNER.verifier()])
+    fine = open_heads(_evidence(_head(2, b"\x01" * 32, 5), _head(3, b"\x02" * 32, 6)), LOG)
     assert check_evidence(fine) == ()
     other = Ed25519Signer(ORIGIN, Ed25519PrivateKey.generate())
     ignored = open_heads(_evidence(_head(2, b"\x01" * 32, 5)), [other.verifier()])

@@ -108,3 +108,16 @@ def test_the_board_for_the_trustees_needs_the_quorum(
         tally.publish_record(runtime, EID, tmp_path / "record", actor="test",
                              witness_keys=(encode_verifier_key(_signers(clock)[0].verifier()),))
     assert other.value.code == "record.witnesses_declared"
+
+
+def test_the_cli_prints_the_log_key_to_declare(runtime: Any) -> None:
+    from typer.testing import CliRunner
+
+    from tohyo.cli.main import _register, app
+
+    _register()
+    result = CliRunner().invoke(app, ["election", "log-key", "--election", EID, "--data-dir",
+                                      str(runtime.settings.data_dir), "--database-url",
+                                      runtime.settings.database_url])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == runtime.ledger.verifier_key(EID)
