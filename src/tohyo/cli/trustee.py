@@ -402,7 +402,7 @@ def decrypt(board: Path = typer.Option(..., help="The closed board (a record dir
                     for a in _read(proposal)["aggregates"]}
         counted = board_for_decryption(manifest, mhash, key.joint.public_key, leaves,
                                        heads[-1], pinned_log, proposed, close_size=close_size)
-        _remember_decryption(state_dir or secret.parent, manifest.id, counted.size)
+        _remember_decryption(state_dir or secret.parent, manifest.id, key.trustee, counted.size)
     except (RecordError, ValueError, KeyError, IndexError) as exc:
         typer.echo(f"REFUSED: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -442,7 +442,7 @@ def _pin_log_key(manifest: Any, given: str | None, close_size: int | None) -> st
     return given
 
 
-def _remember_decryption(state_dir: Path, election_id: str, size: int) -> None:
+def _remember_decryption(state_dir: Path, election_id: str, trustee: int, size: int) -> None:
     """Record this election's decryption; refuse if one is already recorded (issue 9).
 
     The marker is created exclusively *before* the shares exist, so two runs
@@ -455,7 +455,8 @@ def _remember_decryption(state_dir: Path, election_id: str, size: int) -> None:
     from tohyo.record.canonical import dumps_canonical
 
     state_dir.mkdir(parents=True, exist_ok=True)
-    marker = state_dir / f"decrypted-{election_id}.json"
+    # Named by trustee too: several trustees' files may share a directory.
+    marker = state_dir / f"decrypted-{election_id}-trustee-{trustee}.json"
     try:
         fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -468,7 +469,8 @@ def _remember_decryption(state_dir: Path, election_id: str, size: int) -> None:
             f"{seen.get('size', '?')}, at {seen.get('at', '?')}); a second decryption is "
             f"refused: remove {marker} only by a recorded decision") from None
     with os.fdopen(fd, "wb") as handle:
-        handle.write(dumps_canonical({"election_id": election_id, "size": size,
+        handle.write(dumps_canonical({"election_id": election_id, "trustee": trustee,
+                                      "size": size,
                                       "at": datetime.now(UTC).isoformat()}))
         handle.flush()
         os.fsync(handle.fileno())
