@@ -23,8 +23,13 @@ def test_demo_survey_verifies_and_matches_the_published_figures(tmp_path: Path) 
     out = io.StringIO()
     assert run_survey(tmp_path / "record", Console(file=out, width=120), scale=40)
     text = out.getvalue()
-    assert "record VALID: 14/14 checks passed" in text
+    assert "record VALID: 14/14 checks passed\n" in text  # no warning: witnesses declared
     assert "✗" not in text
+    # issue 13: the demo's election declares two witnesses with quorum 2 (§MAN-21).
+    manifest = json.loads((tmp_path / "record" / "manifest.json").read_bytes())
+    assert manifest["format"] == "tohyo-manifest/2"
+    assert manifest["log"]["witnesses"]["quorum"] == 2
+    assert len(manifest["log"]["witnesses"]["members"]) == 2
 
 
 def test_demo_fails_when_the_record_is_tampered(tmp_path: Path) -> None:
