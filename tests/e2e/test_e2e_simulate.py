@@ -66,6 +66,12 @@ def test_scaled_tsukuba_survey_over_http_reproduces_the_figures(tmp_path: Path) 
     header = json.loads((out / "record.json").read_bytes())
     assert len(header["log"]["witnesses"]) == 2
     assert report.checks["V7"].note.startswith("2 witnesses; ")
+    # ... declared in the manifest with quorum 2 (§MAN-21): V7 passes without a warning.
+    declared = json.loads((out / "manifest.json").read_bytes())["log"]
+    assert declared["witnesses"]["quorum"] == 2
+    assert sorted(m["key"] for m in declared["witnesses"]["members"]) == \
+        sorted(header["log"]["witnesses"])
+    assert report.checks["V7"].status is Status.PASS
     final = json.loads((out / "heads.jsonl").read_bytes().split(b"\n")[-2])["note"]
     assert len(parse_note(final).signatures) == 3  # the log and both witnesses
     for name in ("cosignature", "cosignature-missing"):  # forged, missing: V7 fails

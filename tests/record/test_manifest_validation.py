@@ -45,7 +45,9 @@ IMG = f"{Q2}/options"
 CASES: list[tuple[str, Any, str, str]] = [
     # (pointer to mutate, new value or ... to delete, expected problem path, reason fragment)
     ("/format", ..., "/format", "is required"),
-    ("/format", "tohyo-manifest/2", "/format", "must be"),
+    ("/format", "tohyo-manifest/3", "/format", "must be"),
+    ("/format", "tohyo-manifest/2", "/log", "is required"),
+    ("/log", {}, "/log", "not a known field"),
     ("/extra", 1, "/extra", "not a known field"),
     ("/id", ..., "/id", "is required"),
     ("/id", "Test", "/id", "must be an id"),

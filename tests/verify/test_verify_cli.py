@@ -19,8 +19,10 @@ def test_module_entry_point_passes_the_valid_record_with_a_process_pool() -> Non
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "record VALID: 15/15" in done.stdout
+    assert "record VALID: 16/16" in done.stdout
+    # A tohyo-manifest/1 election declares no witnesses: V7 says so (§REC-8).
     assert done.stdout.count("[   PASS]") == 15
+    assert "[   WARN]  V7" in done.stdout and "declares no witnesses" in done.stdout
 
 
 def test_exit_status_is_1_and_the_failure_is_printed(tmp_path: Path, capsys) -> None:

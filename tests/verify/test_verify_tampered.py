@@ -19,7 +19,10 @@ _spec.loader.exec_module(vectors)
 def test_the_valid_record_passes_every_check() -> None:
     report = verify_record(vectors.VALID, workers=0)
     assert report.ok, [(c.id, c.failures) for c in report.checks.values()]
-    assert all(c.status is Status.PASS for c in report.checks.values())
+    # tohyo-manifest/1 declares no witnesses: V7 passes with a visible warning.
+    assert {c.id for c in report.checks.values() if c.status is not Status.PASS} == {"V7"}
+    assert report.checks["V7"].status is Status.WARN
+    assert report.warnings == ("V7",)
     assert "excluded [3]" in report.checks["V13"].note  # the cheating trustee is named
 
 

@@ -58,7 +58,8 @@ def run_survey(out: Path, console: Console, *, scale: int = 1) -> bool:
     if out.exists():
         shutil.rmtree(out)
     console.rule("[bold]1. 2025 Tsukuba citizens' vote, cast over HTTP")
-    console.print(f"{len(voters)} voters, 2 of 3 trustees, 2 witnesses; votes: {votes_csv}")
+    console.print(f"{len(voters)} voters, 2 of 3 trustees, 2 witnesses declared in the "
+                  f"manifest (quorum 2); votes: {votes_csv}")
     paper = json.loads(resources.files("tohyo.simulate.data").joinpath(DEMO_PAPER).read_bytes())
     simulate_over_http(manifest, manifest_bytes, voters, out, witnesses=2,
                        progress=lambda line: console.print(f"  {line}"), paper_counts=paper,

@@ -360,6 +360,16 @@ def issue(
         typer.echo("warning: some codes are for voters not in the roll file given", err=True)
 
 
+@election_cli.command("log-key")
+def log_key(
+    election_id: str = typer.Option(..., "--election", help="The election id (need not exist)."),
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Print the log's vkey for an election id: the ``log.key`` of its manifest (§MAN-21)."""
+    typer.echo(_run(data_dir, database_url, lambda rt: rt.ledger.verifier_key(election_id)))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(election_cli, name="election")
     app.add_typer(voters_cli, name="voters")

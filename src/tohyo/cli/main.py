@@ -44,6 +44,9 @@ def _register() -> None:
     from tohyo.cli import seals  # issue 13 items 4-5: seals, unseal, rebuild from the copy
 
     seals.register(app)
+    from tohyo.cli import monitor  # issue 13 item 6: follow a live log, keep fork evidence
+
+    monitor.register(app)
 
 
 def main() -> None:

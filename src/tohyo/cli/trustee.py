@@ -335,6 +335,9 @@ def confirm(ceremony: Path | None = CEREMONY, server: str | None = SERVER,
     except CryptoError as exc:
         raise _blame(exc) from exc
     state["key"] = key.to_json()
+    # Pinned for the decryption: the manifest whose hash this ceremony confirmed.
+    state["election"] = {"election_id": context.election_id,
+                         "manifest_hash": context.manifest_hash.hex()}
     write_json(secret, state, secret=True)
     _publish(board, "confirmation", key.trustee, confirmation.to_json())
     typer.echo(f"trustee {key.trustee}: key share confirmed; joint key "
@@ -368,8 +371,22 @@ def finish(ceremony: Path | None = CEREMONY, server: str | None = SERVER,
 def decrypt(board: Path = typer.Option(..., help="The closed board (a record directory)."),
             proposal: Path = typer.Option(..., help="The aggregates to decrypt (JSON)."),
             secret: Path = SECRET,
-            out: Path = typer.Option(..., help="Where to write your decryption shares.")) -> None:
-    """After the close: check the final board, recompute the aggregate, decrypt it (§REC-6)."""
+            out: Path = typer.Option(..., help="Where to write your decryption shares."),
+            manifest_hash_hex: str | None = typer.Option(
+                None, "--manifest-hash",
+                help="The manifest hash confirmed at the ceremony (default: the one your "
+                     "secret file recorded at confirm)."),
+            log_key: str | None = typer.Option(
+                None, "--log-key", help="The log's vkey, for a tohyo-manifest/1 election "
+                                        "that does not declare it."),
+            close_size: int | None = typer.Option(
+                None, "--close-size", min=1,
+                help="The final head size published at the close (required without "
+                     "declared witnesses)."),
+            state_dir: Path | None = typer.Option(
+                None, "--state-dir", help="Where this trustee remembers its decryptions "
+                                          "(default: the secret file's directory).")) -> None:
+    """After the close: check the final board, recompute the aggregate, decrypt it once (§REC-6)."""
     from tohyo.crypto.context import ProofContext
     from tohyo.crypto.decryption import compute_shares
     from tohyo.crypto.dkg import TrusteeKey
@@ -380,17 +397,21 @@ def decrypt(board: Path = typer.Option(..., help="The closed board (a record dir
     from tohyo.record.manifest import Manifest, manifest_hash
     from tohyo.record.reader import RecordReader
 
-    key = TrusteeKey.from_json(_state(secret)["key"])
+    state = _state(secret)
+    key = TrusteeKey.from_json(state["key"])
     try:
         reader = RecordReader(board)
         manifest = Manifest.from_json(reader.read_json(MANIFEST))
+        mhash = manifest_hash(manifest)
+        _pin_manifest(mhash, manifest_hash_hex, state)
+        pinned_log = _pin_log_key(manifest, log_key, close_size)
         leaves = [line for block in reader.entry_blocks() for line in block.lines]
         heads = [text for _, text in reader.heads()]
         proposed = {a["label"]: Ciphertext.from_json(a["ct"], aggregate=True)
                     for a in _read(proposal)["aggregates"]}
-        mhash = manifest_hash(manifest)
-        board_for_decryption(manifest, mhash, key.joint.public_key, leaves, heads[-1],
-                             reader.header.log.key, proposed)
+        counted = board_for_decryption(manifest, mhash, key.joint.public_key, leaves,
+                                       heads[-1], pinned_log, proposed, close_size=close_size)
+        _remember_decryption(state_dir or secret.parent, manifest.id, key.trustee, counted.size)
     except (RecordError, ValueError, KeyError, IndexError) as exc:
         typer.echo(f"REFUSED: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -398,6 +419,70 @@ def decrypt(board: Path = typer.Option(..., help="The closed board (a record dir
     shares = compute_shares(context, key, proposed)
     write_json(out, [s.to_json() for s in shares])
     typer.echo(f"trustee {key.trustee}: {len(shares)} decryption shares written to {out}")
+
+
+class DecryptionRefused(ValueError):
+    """The trustee's own rules forbid this decryption (issue 9: pinned keys, once)."""
+
+
+def _pin_manifest(mhash: bytes, given: str | None, state: dict[str, Any]) -> None:
+    """The board's manifest must be the one whose hash the trustee confirmed."""
+    recorded = state.get("election", {}).get("manifest_hash") if isinstance(
+        state.get("election"), dict) else None
+    pinned = given or recorded
+    if not isinstance(pinned, str):
+        raise DecryptionRefused("no manifest hash pinned: pass --manifest-hash, the hash you "
+                                "confirmed at the key ceremony")
+    if pinned.strip().lower() != mhash.hex():
+        raise DecryptionRefused(f"the board's manifest hash {mhash.hex()[:16]}… is not the "
+                                f"one confirmed at the ceremony ({pinned[:16]}…)")
+
+
+def _pin_log_key(manifest: Any, given: str | None, close_size: int | None) -> str:
+    """The log key from the manifest (tohyo-manifest/2), or the one the trustee pinned."""
+    if manifest.log is not None:
+        if given is not None and given != manifest.log.key:
+            raise DecryptionRefused("--log-key is not the log key the manifest declares")
+        return str(manifest.log.key)
+    if given is None or close_size is None:
+        raise DecryptionRefused(
+            "the manifest (tohyo-manifest/1) declares no log key and no witnesses: pass "
+            "--log-key (as published before the vote) and --close-size (the published close)")
+    return given
+
+
+def _remember_decryption(state_dir: Path, election_id: str, trustee: int, size: int) -> None:
+    """Record this election's decryption; refuse if one is already recorded (issue 9).
+
+    The marker is created exclusively *before* the shares exist, so two runs
+    cannot both decrypt, and a crash in between leaves the refusal in place
+    (fail closed: the officials then run the tally with the other trustees).
+    """
+    import os
+    from datetime import UTC, datetime
+
+    from tohyo.record.canonical import dumps_canonical
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    # Named by trustee too: several trustees' files may share a directory.
+    marker = state_dir / f"decrypted-{election_id}-trustee-{trustee}.json"
+    try:
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        try:
+            seen = json.loads(marker.read_bytes())
+        except (OSError, ValueError):
+            seen = {}
+        raise DecryptionRefused(
+            f"already decrypted for election {election_id} (final head size "
+            f"{seen.get('size', '?')}, at {seen.get('at', '?')}); a second decryption is "
+            f"refused: remove {marker} only by a recorded decision") from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(dumps_canonical({"election_id": election_id, "trustee": trustee,
+                                      "size": size,
+                                      "at": datetime.now(UTC).isoformat()}))
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def register(app: typer.Typer) -> None:

@@ -21,6 +21,8 @@ def verify(
     dask: str | None = typer.Option(None, help="Dask scheduler address (tcp://host:8786)."),
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     quiet: bool = typer.Option(False, help="No progress lines."),
+    fork_evidence: list[Path] = typer.Option(
+        [], "--fork-evidence", help="A monitor's fork evidence (tohyo monitor); repeatable."),
 ) -> None:
     """Check every proof, the log, the selection, the decryption and the results."""
     from tohyo.verify.__main__ import main
@@ -34,6 +36,8 @@ def verify(
         argv.append("--json")
     if quiet:
         argv.append("--quiet")
+    for path in fork_evidence:
+        argv += ["--fork-evidence", str(path)]
     raise typer.Exit(main(argv))
 
 

@@ -127,5 +127,46 @@ def run(
             time.sleep(interval)
 
 
+@cli.command("state")
+def state(
+    server: str = typer.Option(..., help="Base URL of the election service."),
+    election_id: str = typer.Option(..., "--election"),
+    key: Path = typer.Option(..., exists=True, dir_okay=False, help="The witness private key."),
+    event: str = typer.Option(..., help="opening, close, sealed, unsealed or decryption."),
+    checked: str = typer.Option(..., help="One line: what you checked."),
+    log_key: str = typer.Option(..., help="The log's vkey, as the manifest declares it."),
+    size: int | None = typer.Option(None, min=0, help="The head's size (default: latest)."),
+    out: Path = typer.Option(..., help="Where to write the signed statement (JSON)."),
+) -> None:
+    """Sign a statement of what you checked, over the head you saw (record.md §REC-10)."""
+    import json
+
+    from tohyo.log import Ed25519Signer, open_checkpoint
+    from tohyo.record.statements import StatementError, StatementEvent, sign_statement
+
+    try:
+        kind = StatementEvent(event)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            "event must be one of " + ", ".join(e.value for e in StatementEvent)) from exc
+    signer = signer_from_key(key.read_text().strip())
+    if not isinstance(signer, Ed25519Signer):  # pragma: no cover - cosigner=False
+        raise typer.BadParameter("not a witness key")
+    cosigner = signer_from_key(key.read_text().strip(), cosigner=True)
+    vkey = encode_verifier_key(cosigner.verifier())
+    params = {} if size is None else {"size": size}
+    with httpx.Client(base_url=server, timeout=30) as http:
+        response = http.get(f"/api/v1/elections/{election_id}/log/checkpoint", params=params)
+        response.raise_for_status()
+    try:
+        head = open_checkpoint(response.text, [verifier_from_key(log_key)])
+        statement = sign_statement(election_id, kind, checked, head.note.text, signer, vkey)
+    except (LogError, StatementError) as exc:
+        typer.echo(f"REFUSED: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    out.write_text(json.dumps(statement.to_json(), ensure_ascii=False, indent=1) + "\n")
+    typer.echo(f"statement '{kind.value}' over head {head.checkpoint.size} written to {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(cli, name="witness")

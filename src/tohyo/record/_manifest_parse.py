@@ -25,10 +25,13 @@ from tohyo.record._checker import (
     items,
     optional,
 )
+from tohyo.record._log_parse import log_declaration
 from tohyo.record.canonical import loads_strict
 from tohyo.record.errors import InvalidManifest, Problem
 from tohyo.record.manifest import (
     FORMAT,
+    FORMAT_V2,
+    FORMATS,
     AuthMethod,
     Candidate,
     CandidatesQuestion,
@@ -65,11 +68,11 @@ def parse_manifest_bytes(data: bytes) -> Manifest:
 
 def manifest_from_json(obj: Any) -> Manifest:
     c = Checker()
-    o = c.obj(obj, "", _TOP, {"description"})
+    o = c.obj(obj, "", _TOP, {"description", "log"})
     if o is None:
         raise InvalidManifest(c.problems)
-    if "format" in o and o["format"] != FORMAT:
-        c.bad("/format", f'must be "{FORMAT}"')
+    if "format" in o and o["format"] not in FORMATS:
+        c.bad("/format", "must be " + " or ".join(f'"{f}"' for f in FORMATS))
     ident = c.field(o, "id", "", c.slug)
     title = c.field(o, "title", "", c.text)
     desc_ok, description = optional(c, o, "description", "", c.long_text)
@@ -85,6 +88,13 @@ def manifest_from_json(obj: Any) -> Manifest:
     questions: list[Question] | None = items(
         c, o, "questions", "", 1, MAX_QUESTIONS, _question(c)
     )
+    log = None
+    if o.get("format") == FORMAT and "log" in o:
+        c.bad("/log", f"is not a known field in {FORMAT} (use {FORMAT_V2})")
+    elif o.get("format") == FORMAT_V2:
+        if "log" not in o:
+            c.bad("/log", "is required")
+        log = c.field(o, "log", "", log_declaration(c))
     if c.problems:
         raise InvalidManifest(c.problems)
     if (ident is None or title is None or not desc_ok or period is None or auth is None
@@ -93,7 +103,7 @@ def manifest_from_json(obj: Any) -> Manifest:
     return Manifest(
         id=ident, title=title, description=description, period=period,
         authentication=tuple(auth), trustees=trustees[0], threshold=trustees[1],
-        eligibility=eligibility, questions=tuple(questions),
+        eligibility=eligibility, questions=tuple(questions), log=log,
     )
 
 

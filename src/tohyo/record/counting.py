@@ -201,34 +201,57 @@ def board_for_decryption(
     final_head: str,
     log_key: str,
     proposed: Mapping[str, Ciphertext],
+    *,
+    close_size: int | None = None,
 ) -> BoardCount:
     """A trustee's checks before decrypting anything (§REC-6, THREATS #15, #46).
 
+    The keys come from the manifest, never from the board: a manifest that
+    declares its log (§MAN-21) pins the log key and the witnesses, and the final
+    head must carry the cosignatures of the declared quorum. A server can sign
+    any board with its own log key; it cannot make independent witnesses cosign
+    a head that does not extend the one they saw (issue 9, the single-ballot
+    board).
+
     Args:
-        manifest, manifest_hash, public_key: the election.
+        manifest, manifest_hash, public_key: the election (the manifest checked by
+            its hash, the one confirmed at the key ceremony).
         leaves: the whole board, in log order.
-        final_head: the final signed head (note text).
-        log_key: the log's C2SP vkey.
+        final_head: the final signed head (note text, with cosignatures).
+        log_key: the log's C2SP vkey as the board states it; with a declared log it
+            must be the declared key, without one it is the key the trustee pinned.
         proposed: label → the aggregate the trustee is asked to decrypt.
+        close_size: if given, the size of the final head published at the close;
+            the board must have exactly that size.
 
     Returns:
         The board's count, recomputed with every proof checked.
 
     Raises:
-        BoardError: the head is not signed by the log, does not cover exactly
-            these leaves, the board is not closed, or the proposed aggregate is
-            not the recomputed one.
+        BoardError: the head is not signed by the pinned log key, lacks the
+            witness quorum, does not cover exactly these leaves or the published
+            close size, the board is not closed, or the proposed aggregate is not
+            the recomputed one.
     """
-    from tohyo.log import LogError, MerkleTree, open_checkpoint, verifier_from_key
+    from tohyo.log import LogError, MerkleTree, open_checkpoint, parse_note, verifier_from_key
 
+    declared = manifest.log
+    if declared is not None and log_key != declared.key:
+        raise BoardError("the board's log key is not the log key the manifest declares")
     try:
-        head = open_checkpoint(final_head, [verifier_from_key(log_key)]).checkpoint
+        note = parse_note(final_head)
+        head = open_checkpoint(note, [verifier_from_key(log_key)]).checkpoint
+        if declared is not None:
+            declared.require_quorum(note)
     except LogError as exc:
-        raise BoardError(f"the final head is not a valid signed head: {exc}") from None
+        raise BoardError(f"the final head is not a valid witnessed head: {exc}") from None
     tree = MerkleTree(leaves)
     if head.size != tree.size or head.root_hash != tree.root():
         raise BoardError(f"the final head (size {head.size}) does not cover exactly the "
                          f"{tree.size} leaves of the board")
+    if close_size is not None and close_size != head.size:
+        raise BoardError(f"the board has {head.size} leaves; the published close has "
+                         f"{close_size}")
     board = count_board(manifest, manifest_hash, public_key, leaves, check_proofs=True)
     if set(proposed) != set(board.aggregates):
         raise BoardError("the labels to decrypt are not the election's")

@@ -30,9 +30,12 @@ from tohyo.record.questions import (
     RatingQuestion,
     question_style,
 )
+from tohyo.record.transparency import LogDeclaration
 
 __all__ = [
     "FORMAT",
+    "FORMAT_V2",
+    "FORMATS",
     "AuthMethod",
     "Candidate",
     "CandidatesQuestion",
@@ -59,6 +62,10 @@ __all__ = [
 
 #: The value of the manifest's ``format`` field this version reads and writes (§MAN-3).
 FORMAT = "tohyo-manifest/1"
+#: The version that adds the declared log key and witnesses (§MAN-21).
+FORMAT_V2 = "tohyo-manifest/2"
+#: Every manifest version this parser accepts (§MAN-9).
+FORMATS = (FORMAT, FORMAT_V2)
 
 
 def area_check_digit(code5: str) -> int:
@@ -150,6 +157,13 @@ class Manifest:
     threshold: int  #: trustees needed to decrypt (t of n)
     eligibility: Eligibility
     questions: tuple[Question, ...]
+    #: The declared log key and witnesses (``tohyo-manifest/2``); None in version 1.
+    log: LogDeclaration | None = None
+
+    @property
+    def format(self) -> str:
+        """The manifest's version: ``tohyo-manifest/2`` iff it declares its log (§MAN-21)."""
+        return FORMAT if self.log is None else FORMAT_V2
 
     def ballot_style(self) -> tuple[QuestionStyle, ...]:
         """Per question, in ballot order, the shape the crypto layer needs (§MAN-15)."""
@@ -182,7 +196,7 @@ class Manifest:
     def to_json(self) -> dict[str, Any]:
         """The normal JSON form: defaults written out, optional fields omitted if absent."""
         out: dict[str, Any] = {
-            "format": FORMAT,
+            "format": self.format,
             "id": self.id,
             "title": self.title.to_json(),
             "period": self.period.to_json(),
@@ -196,6 +210,8 @@ class Manifest:
         }
         if self.description is not None:
             out["description"] = self.description.to_json()
+        if self.log is not None:
+            out["log"] = self.log.to_json()
         return out
 
     @classmethod

@@ -47,6 +47,7 @@ from tohyo.record.manifest import Manifest, manifest_hash
 from tohyo.record.official import TurnoutInputs, combine
 from tohyo.record.paper import parse_paper_count, sign_paper_count
 from tohyo.record.results import Results
+from tohyo.record.transparency import declare_log
 from tohyo.record.writer import RecordWriter
 
 __all__ = ["Voter", "credential_for", "generate_record"]
@@ -112,6 +113,8 @@ def generate_record(
     trustees: tuple[int, int] | None = None,
     withdrawals: Iterable[tuple[str, str]] = (),
     witnesses: int = 2,
+    quorum: int | None = None,
+    log_signer: Ed25519Signer | None = None,
     workers: int = 1,
     absent_trustees: Iterable[int] = (),
     cheating_trustee: int | None = None,
@@ -129,6 +132,10 @@ def generate_record(
         trustees: (t, n); by default the manifest's threshold and trustees.
         withdrawals: (question id, candidate id) withdrawn before the opening.
         witnesses: how many witnesses cosign the heads.
+        quorum: if given, the manifest declares the log key and the witnesses
+            with this quorum (``tohyo-manifest/2``, manifest.md §MAN-21).
+        log_signer: the log's key (default: a fresh one); tests that forge heads
+            with it pass their own.
         workers: processes for encrypting ballots.
         absent_trustees: trustees who give no decryption shares.
         cheating_trustee: a trustee whose decryption shares are corrupted (it is
@@ -141,15 +148,18 @@ def generate_record(
         started_not_finished: the declared 途中終了者数 (results.md §RES-3.5).
     """
     t, n = trustees or (manifest.threshold, len(manifest.trustees))
+    origin = f"tohyo.example/log/{manifest.id}"
+    log_signer = log_signer or Ed25519Signer(origin, Ed25519PrivateKey.generate())
+    origin = log_signer.name
+    cosigners = [CosignatureSigner.generate(f"witness-{i}.example") for i in range(witnesses)]
+    if quorum is not None:
+        manifest = declare_log(manifest, encode_verifier_key(log_signer.verifier()),
+                               [encode_verifier_key(w.verifier()) for w in cosigners], quorum)
     mhash = manifest_hash(manifest)
     base = ProofContext(manifest.id, mhash)
     ceremony = run_local_ceremony(base, t, n)
     transcript, keys, joint = ceremony.transcript, ceremony.keys, ceremony.joint
     context = ProofContext(manifest.id, mhash, joint.public_key.element)
-
-    origin = f"tohyo.example/log/{manifest.id}"
-    log_signer = Ed25519Signer(origin, Ed25519PrivateKey.generate())
-    cosigners = [CosignatureSigner.generate(f"witness-{i}.example") for i in range(witnesses)]
     tree = MerkleTree()
     leaves: list[bytes] = []
 

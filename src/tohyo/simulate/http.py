@@ -83,6 +83,7 @@ def simulate_over_http(
     withdrawals: Sequence[tuple[str, str]] = (),
     cheating_trustee: int | None = None,
     witnesses: int = 2,
+    declare_witnesses: bool = True,
     progress: Callable[[str], None] | None = None,
     paper_counts: Sequence[Mapping[str, Any]] = (),
     roll_size: int = 0,
@@ -96,6 +97,9 @@ def simulate_over_http(
             witnesses cosign the final head.
         roll_size: eligible voters on the roll; at least the internet voters plus
             the paper voters of ``paper_counts`` (who are on the roll too).
+        declare_witnesses: the manifest declares the log key and the witnesses,
+            all of them required (``tohyo-manifest/2``, manifest.md §MAN-21);
+            otherwise the record lists them as the exporter's choice.
 
     Raises:
         ValueError: ``trustees`` differ from the manifest's (edit the manifest).
@@ -120,6 +124,15 @@ def simulate_over_http(
     settings = Settings(data_dir=work / "data", database_url=f"sqlite:///{work / 'db.sqlite3'}")
     runtime = build_runtime(settings, clock=clock)
     eid, actor = manifest.id, "simulate"
+    signers = _witness_signers(witnesses, clock)
+    if declare_witnesses and manifest.log is None:
+        from tohyo.log import encode_verifier_key
+        from tohyo.record.transparency import declare_log
+
+        manifest = declare_log(manifest, runtime.ledger.verifier_key(eid),
+                               [encode_verifier_key(w.verifier()) for w in signers],
+                               len(signers))
+        manifest_bytes = dumps_canonical(manifest.to_json())
     try:
         elections.create_election(runtime, manifest_bytes, actor=actor)
         paper_voters = sum(int(c.get("voters", 0)) for c in paper_counts)
@@ -154,7 +167,7 @@ def simulate_over_http(
         base = f"http://127.0.0.1:{port}"
         try:
             with httpx.Client(base_url=base, timeout=60) as http:
-                observers = _Witnesses(http, eid, work, witnesses, clock)
+                observers = _Witnesses(http, eid, work, signers)
                 observers.round()
                 _cast_all(VoterClient, http, eid, voters, codes, say, observers.round)
                 for number, voter in enumerate(voters):
@@ -190,25 +203,30 @@ def simulate_over_http(
         runtime.close()
 
 
+def _witness_signers(count: int, clock: _Clock) -> list[Any]:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tohyo.log import CosignatureSigner
+
+    # The service refuses cosignatures dated after its clock: witnesses
+    # sign with the simulated time, as they would with a real one.
+    return [CosignatureSigner(f"witness-{i}.tohyo.invalid", Ed25519PrivateKey.generate(),
+                              clock=lambda: clock().timestamp())
+            for i in range(1, count + 1)]
+
+
 class _Witnesses:
     """Independent witnesses with their own keys and state files, cosigning over HTTP."""
 
-    def __init__(self, http: Any, election_id: str, work: Path, count: int,
-                 clock: _Clock) -> None:
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-        from tohyo.log import CosignatureSigner, Witness, encode_verifier_key, verifier_from_key
+    def __init__(self, http: Any, election_id: str, work: Path, signers: list[Any]) -> None:
+        from tohyo.log import Witness, encode_verifier_key, verifier_from_key
 
         self._http, self._election_id = http, election_id
         response = http.get(f"/api/v1/elections/{election_id}/log/key")
         response.raise_for_status()
         log_key = verifier_from_key(response.text.strip())
         self._witnesses = []
-        for i in range(1, count + 1):
-            # The service refuses cosignatures dated after its clock: witnesses
-            # sign with the simulated time, as they would with a real one.
-            signer = CosignatureSigner(f"witness-{i}.tohyo.invalid", Ed25519PrivateKey.generate(),
-                                       clock=lambda: clock().timestamp())
+        for i, signer in enumerate(signers, start=1):
             state = work / f"witness-{i}"
             state.mkdir()
             self._witnesses.append((Witness(signer, [log_key], state / "state.json"),

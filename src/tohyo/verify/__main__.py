@@ -10,7 +10,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from tohyo.log import LogError
+from tohyo.log.evidence import load_evidence
 from tohyo.verify.runner import _print, verify_record
 
 __all__ = ["main"]
@@ -28,9 +31,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="run the checks on a Dask cluster (tcp://host:8786)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--fork-evidence", metavar="FILE", action="append", default=[],
+                        help="a monitor's fork evidence (tohyo monitor); its heads are held "
+                             "against the record (repeatable)")
     args = parser.parse_args(argv)
+    evidence = []
+    for name in args.fork_evidence:
+        try:
+            evidence.append((name, load_evidence(Path(name).read_bytes())))
+        except (OSError, LogError) as exc:
+            sys.stderr.write(f"tohyo verify: cannot read fork evidence {name}: {exc}\n")
+            return 2
     report = verify_record(args.record, workers=args.workers, dask=args.dask,
-                           progress=None if args.quiet else _print)
+                           progress=None if args.quiet else _print, fork_evidence=evidence)
     if args.json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
     else:

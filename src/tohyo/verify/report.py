@@ -42,6 +42,9 @@ class Status(Enum):
     PASS = "PASS"  # noqa: S105 - a check status, not a password
     FAIL = "FAIL"
     NOT_RUN = "NOT RUN"
+    #: Ran without failure, but something the auditor must know was not checked
+    #: (e.g. an election that declares no witnesses, record.md §REC-8 V7).
+    WARN = "WARN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +92,21 @@ class Report:
         check.add(location, message)
         check.status = Status.FAIL
 
-    def finish(self, cid: str, note: str = "") -> None:
-        """Mark ``cid`` as run to completion: PASS unless a failure was recorded."""
+    def finish(self, cid: str, note: str = "", *, warning: str = "") -> None:
+        """Mark ``cid`` as run to completion: PASS unless a failure was recorded.
+
+        With ``warning``, a check without failure is WARN instead: it does not
+        make the record invalid, but the report says plainly what was not checked.
+        """
         check = self.checks[cid]
-        check.note = note
-        if check.failure_count == 0:
-            check.status = Status.PASS
-        else:
+        check.note = note if not warning else f"{note}; WARNING: {warning}" if note \
+            else f"WARNING: {warning}"
+        if check.failure_count:
             check.status = Status.FAIL
+        elif warning:
+            check.status = Status.WARN
+        else:
+            check.status = Status.PASS
 
     def skip(self, cid: str, why: str) -> None:
         """Leave ``cid`` NOT RUN, saying why (a prerequisite failed)."""
@@ -109,8 +119,13 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """True iff every check ran and passed."""
-        return all(c.status is Status.PASS for c in self.checks.values())
+        """True iff every check ran and passed (a warning is a pass that says what it missed)."""
+        return all(c.status in (Status.PASS, Status.WARN) for c in self.checks.values())
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The ids of the checks that passed with a warning."""
+        return tuple(c.id for c in self.checks.values() if c.status is Status.WARN)
 
     def print(self, out: TextIO = sys.stdout) -> None:
         for c in self.checks.values():
@@ -126,12 +141,15 @@ class Report:
         for table in self.tables:
             out.write("\n" + table + "\n")
         verdict = "VALID" if self.ok else "INVALID"
-        passed = sum(c.status is Status.PASS for c in self.checks.values())
-        out.write(f"record {verdict}: {passed}/{len(self.checks)} checks passed\n")
+        passed = sum(c.status in (Status.PASS, Status.WARN) for c in self.checks.values())
+        warned = f" ({len(self.warnings)} with a warning: {', '.join(self.warnings)})" \
+            if self.warnings else ""
+        out.write(f"record {verdict}: {passed}/{len(self.checks)} checks passed{warned}\n")
 
     def to_json(self) -> dict[str, object]:
         return {
             "ok": self.ok,
+            "warnings": list(self.warnings),
             "checks": [
                 {"id": c.id, "name": c.name, "status": c.status.value, "note": c.note,
                  "failure_count": c.failure_count,

@@ -17,12 +17,13 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from tohyo.log import LogError, MerkleTree
+from tohyo.log.evidence import ForkEvidence
 from tohyo.record.effective import EffectiveSelector
 from tohyo.record.format import ENTRIES, FORMAT_2, InvalidRecord
 from tohyo.record.official_text import official_table
@@ -42,11 +43,13 @@ from tohyo.verify.checks.ballots import (
     location,
     sum_block,
 )
+from tohyo.verify.checks.evidence import check_fork_evidence
 from tohyo.verify.checks.log import HeadBlockJob, HeadChecker, HeadFact, check_head_block
 from tohyo.verify.checks.official import check_official
 from tohyo.verify.checks.seals import check_seals
 from tohyo.verify.checks.setup import check_setup
 from tohyo.verify.checks.tally import check_tally, read_tally
+from tohyo.verify.checks.witnesses import declared_witnesses
 from tohyo.verify.report import Report
 
 __all__ = ["verify_record"]
@@ -200,6 +203,7 @@ def verify_record(
     dask: str | None = None,
     block_size: int = 256,
     progress: Callable[[str], None] | None = None,
+    fork_evidence: Sequence[tuple[str, ForkEvidence]] = (),
 ) -> Report:
     """Run every check of §REC-8 on the record at ``path``; never raises on bad input.
 
@@ -209,6 +213,8 @@ def verify_record(
         dask: a Dask scheduler address, instead of local processes.
         block_size: leaves per job.
         progress: receives a progress line every few seconds.
+        fork_evidence: (file name, evidence) of monitors (``tohyo monitor``); every
+            head in them is held against the record in V6.
     """
     report = Report()
     outcome = check_setup(Path(path), report)
@@ -226,14 +232,15 @@ def verify_record(
         pool = _Local(workers or os.cpu_count() or 1)
     try:
         _run(report, outcome, pool, 2 * (workers or os.cpu_count() or 1) + 2, block_size,
-             progress)
+             progress, tuple(fork_evidence))
     finally:
         pool.close()
     return report
 
 
 def _run(report: Report, outcome: Any, pool: _Pool, inflight: int, block_size: int,
-         progress: Callable[[str], None] | None) -> None:
+         progress: Callable[[str], None] | None,
+         evidence: tuple[tuple[str, ForkEvidence], ...] = ()) -> None:
     reader, manifest, joint, setup = outcome.reader, outcome.manifest, outcome.joint, \
         outcome.setup
     labels = aggregate_labels(manifest)
@@ -260,7 +267,7 @@ def _run(report: Report, outcome: Any, pool: _Pool, inflight: int, block_size: i
         report.fail("V8", location(index), "only paper counts may follow the close")
     report.finish("V8")
 
-    final, sizes = _heads(report, reader, pool, tree, inflight)
+    final, sizes = _heads(report, reader, pool, tree, inflight, manifest, evidence)
     bound = _close_head(final, sizes, tree, entries.closes) if format_2 else final
     selection = entries.selector.finish()
     _subtract(reader, pool, setup, entries, selection.superseded + selection.overridden,
@@ -289,17 +296,22 @@ def _close_head(final: HeadFact | None, sizes: set[int], tree: MerkleTree,
     return HeadFact(final.line, size, tree.root(size), final.time_ms)
 
 
-def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight: int
+def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight: int,
+           manifest: Any, evidence: tuple[tuple[str, ForkEvidence], ...] = ()
            ) -> tuple[Any, set[int]]:
     log = reader.header.log
+    # The manifest's witnesses when it declares them (§MAN-21), never the header's copy.
+    witness_keys = log.witnesses if manifest.log is None else manifest.log.witness_keys()
+    log_key = log.key if manifest.log is None else manifest.log.key
     try:
-        names = HeadChecker.log_keys(log.key, log.witnesses, log.origin)
+        names = HeadChecker.log_keys(log_key, witness_keys, log.origin)
     except LogError as exc:
         report.fail("V6", "record.json#/log", str(exc))
         report.fail("V7", "record.json#/log", str(exc))
         report.fail("V5", "record.json#/log", "no usable log key")
         return None, set()
-    checker = HeadChecker(report, names)
+    quorum, warning = declared_witnesses(report, manifest, log)
+    checker = HeadChecker(report, names, quorum)
 
     def jobs() -> Iterator[tuple[Callable[[HeadBlockJob], Any], HeadBlockJob]]:
         batch: list[tuple[int, str]] = []
@@ -307,19 +319,23 @@ def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight:
             for line, text in reader.heads():
                 batch.append((line, text))
                 if len(batch) == 1000:
-                    yield check_head_block, HeadBlockJob(log.key, log.witnesses, tuple(batch))
+                    yield check_head_block, HeadBlockJob(log_key, witness_keys, tuple(batch))
                     batch = []
         except InvalidRecord as exc:
             report.fail("V6", exc.location, exc.reason)
         if batch:
-            yield check_head_block, HeadBlockJob(log.key, log.witnesses, tuple(batch))
+            yield check_head_block, HeadBlockJob(log_key, witness_keys, tuple(batch))
 
     for facts in _in_order(pool, jobs(), inflight):
         checker.add(facts, tree)
     final = checker.finish(tree)
     report.finish("V5", f"{tree.size} entries, root {tree.root().hex()[:16]}…")
-    report.finish("V6", f"{checker.count} signed heads")
-    report.finish("V7", f"{len(names)} witnesses; {checker.cosigned} heads cosigned")
+    note = f"{checker.count} signed heads"
+    if evidence:
+        note += "; " + check_fork_evidence(report, evidence, log_key, tree)
+    report.finish("V6", note)
+    report.finish("V7", f"{len(names)} witnesses; {checker.cosigned} heads cosigned",
+                  warning=warning)
     return final, checker.sizes
 
 

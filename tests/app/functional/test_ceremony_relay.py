@@ -139,11 +139,19 @@ def test_a_3_of_5_ceremony_through_the_relay_keys_a_verified_election(
     board = tmp_path / "board"
     c.signed("record", "board", "--election", c.eid, "--out", str(board), *c.db)
     shares = []
+    # A tohyo-manifest/1 election declares no log key: each trustee pins the one
+    # published before the vote and the close size published at the close.
+    pins = ["--log-key", runtime.ledger.verifier_key(c.eid), "--close-size", "4"]  # 3 + close
     for i in (2, 4, 5):
         out = tmp_path / f"shares-{i}.json"
         c.run("trustee", "decrypt", "--board", str(board), "--proposal",
-              str(board / "proposal.json"), "--secret", str(c.secrets[i]), "--out", str(out))
+              str(board / "proposal.json"), "--secret", str(c.secrets[i]), "--out", str(out),
+              *pins)
         shares += ["--shares", str(out)]
+    again = c.run("trustee", "decrypt", "--board", str(board), "--proposal",
+                  str(board / "proposal.json"), "--secret", str(c.secrets[2]), "--out",
+                  str(tmp_path / "again.json"), *pins, code=1)
+    assert "already decrypted" in again  # issue 9: once per election
     assert "tallied with trustees 2, 4, 5: 3 ballots" in c.run(
         "record", "tally", "--election", c.eid, *shares, *c.db, "--approval",
         approved(runtime.engine, runtime.settings.keys_dir, "tally", c.eid))

@@ -3,8 +3,9 @@
 Everything here is public and read-only, except :func:`submit_cosignature`,
 through which an independent witness hands back its cosignature of a head it
 checked (``tohyo witness``). The server verifies the cosignature against the
-stored head and the key the witness names before keeping it; readers decide
-which witness keys they trust.
+stored head and the key the witness names before keeping it. An election whose
+manifest declares its witnesses (manifest.md §MAN-21) accepts cosignatures from
+those keys only; for one that declares none, readers decide which keys they trust.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tohyo.app.errors import BadRequest, Forbidden, NotFound
-from tohyo.app.services.common import load_election
+from tohyo.app.services.common import load_election, manifest_of
 from tohyo.app.services.receipts import tracking_prefix
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.store.models import Cosignature, LogState
@@ -184,9 +185,16 @@ def submit_cosignature(
     Raises:
         BadRequest: ``cosignature.invalid`` (malformed key or line, or a
             signature that does not verify).
-        Forbidden: ``cosignature.untrusted`` (the key is not a witness key).
+        Forbidden: ``cosignature.untrusted`` (the key is not a witness key),
+            ``cosignature.unlisted_witness`` (the manifest declares witnesses and
+            this key is not one of them).
         NotFound: no head of that size.
     """
+    with runtime.uow() as uow:
+        declared = manifest_of(runtime, load_election(uow, election_id)).log
+    if declared is not None and declared.find(witness_key) is None:
+        raise Forbidden("cosignature.unlisted_witness",
+                        "the manifest does not list this witness key")
     try:
         head = parse_note(checkpoint(runtime, election_id, size)).text
         verifier = verifier_from_key(witness_key)

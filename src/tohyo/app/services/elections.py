@@ -82,13 +82,20 @@ def create_election(runtime: Runtime, manifest_bytes: bytes, *, actor: str) -> E
     """Store a new election from its manifest, in the draft phase.
 
     Raises:
-        BadRequest: ``manifest.invalid`` listing every problem.
+        BadRequest: ``manifest.invalid`` listing every problem,
+            ``manifest.log_key_mismatch`` (a declared log key that is not ours).
         Conflict: ``election.exists``.
     """
     try:
         manifest = parse_manifest(manifest_bytes)
     except RecordError as exc:
         raise BadRequest("manifest.invalid", str(exc)) from exc
+    if manifest.log is not None and manifest.log.key != runtime.ledger.verifier_key(manifest.id):
+        # §MAN-21: the declared log key pins this service's log; another key
+        # would make every head unverifiable against the manifest.
+        raise BadRequest("manifest.log_key_mismatch",
+                         f"the manifest's log key is not this service's: "
+                         f"{runtime.ledger.verifier_key(manifest.id)}")
     now = runtime.now()
     with runtime.uow(write=True) as uow:
         if uow.election(manifest.id) is not None:

@@ -217,11 +217,14 @@ def export_record(
 
     The heads keep the log's signature and the cosignatures of the listed
     witnesses only: the record lists the witnesses its readers should trust,
-    and check V7 refuses a cosignature by a key it does not list.
+    and check V7 refuses a cosignature by a key it does not list. When the
+    manifest declares its witnesses (§MAN-21), those are the listed ones and
+    ``witness_keys`` is ignored.
 
     Raises:
         BadRequest: ``record.bad_witness_key`` (not a cosignature/v1 vkey).
     """
+    witness_keys = _declared_or(snapshot, witness_keys)
     witnesses = _witness_verifiers(witness_keys)
     with RecordWriter(out) as writer:
         writer.write_manifest(snapshot.manifest.to_json())
@@ -241,6 +244,22 @@ def export_record(
             roll=snapshot.roll,
             log=LogInfo(snapshot.log_origin, snapshot.log_key, witness_keys),
         )
+
+
+def _declared_or(snapshot: BoardSnapshot, witness_keys: tuple[str, ...]) -> tuple[str, ...]:
+    declared = snapshot.manifest.log
+    return witness_keys if declared is None else declared.witness_keys()
+
+
+def _require_quorum(snapshot: BoardSnapshot, code: str) -> None:
+    """The final head must carry the declared witnesses' quorum (§MAN-21)."""
+    declared = snapshot.manifest.log
+    if declared is None:
+        return
+    try:
+        declared.require_quorum(parse_note(snapshot.final_head))
+    except LogError as exc:
+        raise Conflict(code, f"the final head lacks the witnesses' quorum: {exc}") from exc
 
 
 def _witness_verifiers(witness_keys: tuple[str, ...]) -> tuple[CosignatureVerifier, ...]:
@@ -274,9 +293,12 @@ def export_board(runtime: Runtime, election_id: str, out: Path | str) -> BoardCo
     same aggregates, the input of ``tohyo trustee decrypt``.
 
     Raises:
-        Conflict: ``tally.not_closed``, ``tally.no_key`` (see :func:`board_snapshot`).
+        Conflict: ``tally.not_closed``, ``tally.no_key`` (see :func:`board_snapshot`),
+            ``board.witness_quorum`` (the manifest declares witnesses and fewer than
+            the quorum cosigned the final head: trustees would refuse it).
     """
     snapshot = board_snapshot(runtime, election_id)
+    _require_quorum(snapshot, "board.witness_quorum")
     board = propose_tally(snapshot)
     size, root = _final(snapshot)
     proposal = {
@@ -294,7 +316,9 @@ def export_board(runtime: Runtime, election_id: str, out: Path | str) -> BoardCo
             writer.add_head(head)
         writer.write_tally(proposal)
         writer.finish(election_id=election_id, manifest_hash=snapshot.manifest_hash,
-                      roll=snapshot.roll, log=LogInfo(snapshot.log_origin, snapshot.log_key, ()))
+                      roll=snapshot.roll,
+                      log=LogInfo(snapshot.log_origin, snapshot.log_key,
+                                  _declared_or(snapshot, ())))
     (Path(out) / "proposal.json").write_bytes(dumps_canonical(proposal, max_depth=16))
     return board
 
@@ -399,11 +423,17 @@ def publish_record(
     Every listed witness must have cosigned the final head, or the record
     would fail check V7; an election already published may be exported again.
 
+    When the manifest declares its witnesses (§MAN-21) the record lists exactly
+    those, the final head must carry their quorum, and ``witness_keys`` may only
+    repeat the declared set.
+
     Raises:
         Conflict: ``tally.not_recorded``, ``record.stale_tally`` (the tally is
             not bound to the head at the close), ``record.witness_missing``,
-            ``record.paper_pending`` (a paper count lacks its second entry).
-        BadRequest: ``record.bad_witness_key``.
+            ``record.witness_quorum``, ``record.paper_pending`` (a paper count lacks its
+            second entry).
+        BadRequest: ``record.bad_witness_key``, ``record.witnesses_declared``
+            (other keys than the manifest declares).
     """
     from tohyo.app.results.official import official_result
     from tohyo.app.results.paper import pending_entries
@@ -415,6 +445,14 @@ def publish_record(
                            f"{p.place} / {p.kind}" for p in waiting))
     whole = board_snapshot(runtime, election_id, whole=True)
     snapshot = whole.at_close()
+    declared = snapshot.manifest.log
+    if declared is not None:
+        if witness_keys and set(witness_keys) != set(declared.witness_keys()):
+            raise BadRequest("record.witnesses_declared",
+                             "the manifest declares the witnesses; --witness may only repeat "
+                             "them")
+        _require_quorum(snapshot, "record.witness_quorum")
+        witness_keys = ()
     document = recorded_tally(runtime, election_id)
     size, root = _final(snapshot)
     if (document.final_size, document.final_root) != (size, root.hex()):

@@ -105,6 +105,8 @@ class HeadChecker:
 
     report: Report
     witness_names: tuple[str, ...]
+    #: The manifest's quorum (§MAN-21); None: every listed witness (tohyo-manifest/1).
+    quorum: int | None = None
     last_size: int = -1
     last_time: int = -1
     final: HeadFact | None = None
@@ -156,7 +158,13 @@ class HeadChecker:
         elif final.root != tree.root():
             self.report.fail("V5", f"{HEADS}:{final.line}", "root differs from the entries'")
         missing = sorted(set(self.witness_names) - set(final.cosigners))
-        if missing:
+        if self.quorum is not None:
+            have = len(set(self.witness_names) & set(final.cosigners))
+            if have < self.quorum:
+                self.report.fail("V7", f"{HEADS}:{final.line}",
+                                 f"final head cosigned by {have} of the declared witnesses; "
+                                 f"the manifest requires {self.quorum}")
+        elif missing:
             self.report.fail("V7", f"{HEADS}:{final.line}",
                              f"final head not cosigned by {', '.join(missing)}")
         return final
