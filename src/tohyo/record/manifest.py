@@ -150,6 +150,8 @@ class Manifest:
     threshold: int  #: trustees needed to decrypt (t of n)
     eligibility: Eligibility
     questions: tuple[Question, ...]
+    #: Last day (JST) the election's personal data must be kept (§MAN-3.1); None: not set.
+    retain_until: date | None = None
 
     def ballot_style(self) -> tuple[QuestionStyle, ...]:
         """Per question, in ballot order, the shape the crypto layer needs (§MAN-15)."""
@@ -196,6 +198,8 @@ class Manifest:
         }
         if self.description is not None:
             out["description"] = self.description.to_json()
+        if self.retain_until is not None:
+            out["retain_until"] = self.retain_until.isoformat()
         return out
 
     @classmethod
