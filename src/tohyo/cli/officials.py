@@ -96,7 +96,7 @@ def _signed_in(runtime: Any, user: str | None, totp: str | None) -> tuple[Any, A
 @cli.command("request")
 def request(
     election_id: str = typer.Option(..., "--election", help="The election id."),
-    action: GuardedAction = typer.Option(..., "--action", help="open, close or tally."),
+    action: GuardedAction = typer.Option(..., "--action", help="open, close, tally or dispose."),
     user: str | None = USER,
     totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,

@@ -1,9 +1,9 @@
-"""Two-person approval of opening, closing and tallying (docs/spec/authentication.md §AUTH-APPR).
+"""Two-person approval of open, close, tally, dispose (docs/spec/authentication.md §AUTH-APPR).
 
 An administrator *requests* an action on an election; a *different*
 administrator approves it within 30 minutes; the service then *consumes* the
 approval exactly once when it performs the action. Each step is audited. No
-single official can open, close or tally an election alone.
+single official can open, close, tally or dispose of an election alone.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class GuardedAction(StrEnum):
     OPEN = "open"
     CLOSE = "close"
     TALLY = "tally"
+    DISPOSE = "dispose"  #: delete the election's personal data (tohyo.app.disposal)
 
 
 @dataclass(frozen=True, slots=True)
