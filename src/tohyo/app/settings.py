@@ -35,6 +35,11 @@ class Settings:
         check_durability: refuse to start on settings that could lose a commit
             (THREATS #27). Only unit tests of other layers turn it off.
         demo: seed a demo election at startup (``tohyo serve --demo``).
+        purge_interval_seconds: how often the service deletes expired sessions,
+            challenges, OIDC transactions and rate-limit rows (``app/disposal/purge.py``);
+            0 turns the periodic purge off.
+        rate_row_ttl_seconds: age after which a rate-limit row is purged (longer
+            than every rate window).
     """
 
     data_dir: Path = _DEFAULT_DATA_DIR
@@ -46,6 +51,8 @@ class Settings:
     run_migrations: bool = True
     check_durability: bool = True
     demo: bool = False
+    purge_interval_seconds: float = 300.0
+    rate_row_ttl_seconds: int = 24 * 60 * 60
 
     @property
     def effective_database_url(self) -> str:
@@ -100,4 +107,10 @@ class Settings:
             run_migrations=env.get("TOHYO_RUN_MIGRATIONS", "1") != "0",
             check_durability=env.get("TOHYO_CHECK_DURABILITY", "1") != "0",
             demo=env.get("TOHYO_DEMO", "0") == "1",
+            purge_interval_seconds=float(
+                env.get("TOHYO_PURGE_INTERVAL_SECONDS", base.purge_interval_seconds)
+            ),
+            rate_row_ttl_seconds=int(
+                env.get("TOHYO_RATE_ROW_TTL_SECONDS", base.rate_row_ttl_seconds)
+            ),
         )
