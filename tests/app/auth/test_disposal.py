@@ -302,3 +302,43 @@ def test_without_a_retention_date_disposal_is_refused(
         dispose_election(runtime, EID, approval=_approval(runtime, GuardedAction.DISPOSE))
     assert refused.value.code == "disposal.no_retention_date"
     assert get_election(runtime, EID).state == "published"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_dispose_over_http_with_two_administrators(
+    runtime: Any, http: Any, manifest_for: Any, cards: Cards, clock: Any
+) -> None:
+    from .helpers import error_code
+    from .test_http_officials import PW, as_official
+
+    _run_election(runtime, http, _manifest_for(manifest_for, 30), cards,
+                  runtime.settings.data_dir / "record")
+    directory = http.app.state.auth.officials
+    staff = {
+        name: directory.create(name, name.title(), Role.ADMINISTRATOR, PW, actor="setup",
+                               now=clock()).totp_secret
+        for name in ("alice", "bob")
+    }
+
+    def approved_request() -> str:
+        alice = as_official(http, staff, clock, "alice")
+        made = http.post(f"/official/elections/{EID}/requests", json={"action": "dispose"},
+                         headers=alice)
+        assert made.status_code == 201, made.text
+        bob = as_official(http, staff, clock, "bob")
+        assert http.post(f"/official/approvals/{made.json()['id']}/approve",
+                         headers=bob).status_code == 200
+        return str(made.json()["id"])
+
+    early = approved_request()
+    alice = as_official(http, staff, clock, "alice")
+    refused = http.post(f"/official/approvals/{early}/execute", headers=alice)
+    assert error_code(refused) == (409, "disposal.retention_not_over")
+    clock.advance(days=40)
+    ready = approved_request()
+    alice = as_official(http, staff, clock, "alice")
+    done = http.post(f"/official/approvals/{ready}/execute", headers=alice)
+    assert done.status_code == 200, done.text
+    assert done.json()["certificate"]["deleted"]["auth_envelopes"] == 1
+    assert done.json()["certificate"]["actor"] == "alice+bob"
+    assert http.get(f"/api/v1/elections/{EID}").json()["state"] == "disposed"
