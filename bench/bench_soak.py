@@ -139,7 +139,18 @@ class Server:
 
 
 def _prepare(settings: Settings, voters: int) -> tuple[list[Session], list[bytes], list[str]]:
-    """An open election, one session per voter, and each voter's encrypted ballot."""
+    """An open election, one session per voter, and each voter's encrypted ballot.
+
+    The voters' devices encrypt through the app in process (no server start).
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's note on httpx versions
+        from fastapi.testclient import TestClient
+
+    from tohyo.app.main import create_app
+
     runtime = build_runtime(settings)
     try:
         create_election(runtime, demo_manifest(runtime, ELECTION), actor="bench")
@@ -151,13 +162,8 @@ def _prepare(settings: Settings, voters: int) -> tuple[list[Session], list[bytes
         for code in issue_codes(runtime, ELECTION, actor="bench"):
             issued = start_session_with_code(runtime, ELECTION, code.code)
             sessions.append(Session(ELECTION, issued.token, issued.session.credential))
-    finally:
-        runtime.close()
-    server = Server(settings, settings.data_dir.parent / "prepare.log")
-    server.start()
-    try:
-        with httpx.Client(base_url=server.url, timeout=60) as http:
-            client = VoterClient(http)
+        with TestClient(create_app(settings, runtime=runtime)) as http:
+            client = VoterClient(http)  # type: ignore[arg-type]
             info = client.election(ELECTION)
             bodies, trackers = [], []
             for i, session in enumerate(sessions):
@@ -167,7 +173,7 @@ def _prepare(settings: Settings, voters: int) -> tuple[list[Session], list[bytes
                     dumps_canonical({"ballot": ballot.to_json(), "idempotency_key": f"s{i}"})
                 )
     finally:
-        server.stop()
+        runtime.close()
     return sessions, bodies, trackers
 
 
