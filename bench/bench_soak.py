@@ -8,7 +8,7 @@ cast. Every ``--chaos-every`` seconds one of:
 
 * ``kill -9`` of the server, then a restart (startup checks the log against its
   signed head and reconciles the second medium, storage.md §ST-6.2);
-* on PostgreSQL, every other time: ``pg_terminate_backend`` of every connection
+* on PostgreSQL, every other time (first): ``pg_terminate_backend`` of every connection
   to the election's database (the server's pool must recover; the shared
   PostgreSQL server itself is not restarted).
 
@@ -280,7 +280,7 @@ def run(backend: str, duration: float, rate: float, chaos_every: float,
             event = 0
             while not stop.wait(chaos_every):
                 event += 1
-                if backend == "postgresql" and event % 2 == 0:
+                if backend == "postgresql" and event % 2 == 1:  # cheap first, then kill
                     _terminate_backends(url)
                     terminations += 1
                 else:
@@ -308,7 +308,7 @@ def run(backend: str, duration: float, rate: float, chaos_every: float,
         soaked = time.monotonic() - began
         server.stop()
         checked = _check(settings, acknowledged, workdir / "record")
-        tally = Counter(o.split(":")[0] if o.startswith("error") else o for o in outcomes)
+        tally = Counter(outcomes)  # "error:ConnectError" (down), "error:ReadTimeout" (slow), ...
         ordered = sorted(latencies) or [0.0]
         return {
             "backend": backend,
