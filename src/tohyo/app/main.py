@@ -115,8 +115,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from tohyo.app.disposal.purge import purging  # expired sign-in state (issue 10)
+
         try:
-            yield
+            async with purging(rt):
+                yield
         finally:
             if owned:
                 rt.close()

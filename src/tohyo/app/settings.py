@@ -39,6 +39,11 @@ class Settings:
             ``<data_dir>/journal``, on the database's disk (demo and tests only).
         production: refuse to start unless the second medium is configured and on
             another filesystem than the database (§ST-6.4).
+        purge_interval_seconds: how often the service deletes expired sessions,
+            challenges, OIDC transactions and rate-limit rows (``app/disposal/purge.py``);
+            0 turns the periodic purge off.
+        rate_row_ttl_seconds: age after which a rate-limit row is purged (longer
+            than every rate window).
     """
 
     data_dir: Path = _DEFAULT_DATA_DIR
@@ -52,6 +57,8 @@ class Settings:
     demo: bool = False
     second_medium_dir: Path | None = None
     production: bool = False
+    purge_interval_seconds: float = 300.0
+    rate_row_ttl_seconds: int = 24 * 60 * 60
 
     @property
     def effective_database_url(self) -> str:
@@ -112,4 +119,10 @@ class Settings:
                 Path(env["TOHYO_SECOND_MEDIUM_DIR"]) if env.get("TOHYO_SECOND_MEDIUM_DIR") else None
             ),
             production=env.get("TOHYO_PRODUCTION", "0") == "1",
+            purge_interval_seconds=float(
+                env.get("TOHYO_PURGE_INTERVAL_SECONDS", base.purge_interval_seconds)
+            ),
+            rate_row_ttl_seconds=int(
+                env.get("TOHYO_RATE_ROW_TTL_SECONDS", base.rate_row_ttl_seconds)
+            ),
         )

@@ -370,6 +370,26 @@ def log_key(
     typer.echo(_run(data_dir, database_url, lambda rt: rt.ledger.verifier_key(election_id)))
 
 
+@election_cli.command("dispose")
+def dispose(
+    election_id: str,
+    approval: str = APPROVAL,
+    data_dir: Path | None = DATA_DIR,
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Delete the election's personal data after its retention date (two officials' approval);
+    keep the public record. Prints the disposal certificate."""
+    from tohyo.app.disposal.service import dispose_election
+
+    with auth_refusals():
+        done = _run(
+            data_dir,
+            database_url,
+            lambda rt: dispose_election(rt, election_id, approval=ticket(rt, approval)),
+        )
+    typer.echo(json.dumps(done.to_json(), indent=2, ensure_ascii=False))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(election_cli, name="election")
     app.add_typer(voters_cli, name="voters")

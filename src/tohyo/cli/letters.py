@@ -37,6 +37,7 @@ def letters(
 ) -> None:
     """Issue a code to every voter of the roll who has none and write one letter each
     (an administrator signs in)."""
+    from tohyo.app.disposal.files import register_directory
     from tohyo.app.services.common import load_election, manifest_of
     from tohyo.app.services.letters import issue_letters, read_addressees
     from tohyo.app.web.letters import write_letters
@@ -59,6 +60,7 @@ def letters(
                 only=voter_id or None,
             )
             written = write_letters(made, manifest, booth_url, out)
+            register_directory(runtime, election, "letters", out)  # disposal deletes them
     typer.echo(f"{len(written)} letters in {out}")
 
 

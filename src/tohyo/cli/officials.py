@@ -119,7 +119,7 @@ def _signed_in(runtime: Any, user: str | None, totp: str | None) -> tuple[Any, A
 def request(
     election_id: str = typer.Option(..., "--election", help="The election id."),
     action: GuardedAction = typer.Option(
-        ..., "--action", help="open, close, tally, seal, unseal or rebuild."
+        ..., "--action", help="open, close, tally, seal, unseal, rebuild or dispose."
     ),
     user: str | None = USER,
     totp: str | None = TOTP,

@@ -68,7 +68,7 @@ def parse_manifest_bytes(data: bytes) -> Manifest:
 
 def manifest_from_json(obj: Any) -> Manifest:
     c = Checker()
-    o = c.obj(obj, "", _TOP, {"description", "log"})
+    o = c.obj(obj, "", _TOP, {"description", "log", "retain_until"})
     if o is None:
         raise InvalidManifest(c.problems)
     if "format" in o and o["format"] not in FORMATS:
@@ -95,6 +95,9 @@ def manifest_from_json(obj: Any) -> Manifest:
         if "log" not in o:
             c.bad("/log", "is required")
         log = c.field(o, "log", "", log_declaration(c))
+    retain_ok, retain_until = optional(c, o, "retain_until", "", c.day)
+    if retain_until is not None and period is not None and retain_until < period.end.date():
+        c.bad("/retain_until", "must not be before the voting period ends")  # §MAN-3.1
     if c.problems:
         raise InvalidManifest(c.problems)
     if (ident is None or title is None or not desc_ok or period is None or auth is None
@@ -104,6 +107,7 @@ def manifest_from_json(obj: Any) -> Manifest:
         id=ident, title=title, description=description, period=period,
         authentication=tuple(auth), trustees=trustees[0], threshold=trustees[1],
         eligibility=eligibility, questions=tuple(questions), log=log,
+        retain_until=retain_until if retain_ok else None,
     )
 
 

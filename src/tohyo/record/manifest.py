@@ -164,6 +164,8 @@ class Manifest:
     def format(self) -> str:
         """The manifest's version: ``tohyo-manifest/2`` iff it declares its log (§MAN-21)."""
         return FORMAT if self.log is None else FORMAT_V2
+    #: Last day (JST) the election's personal data must be kept (§MAN-3.1); None: not set.
+    retain_until: date | None = None
 
     def ballot_style(self) -> tuple[QuestionStyle, ...]:
         """Per question, in ballot order, the shape the crypto layer needs (§MAN-15)."""
@@ -212,6 +214,8 @@ class Manifest:
             out["description"] = self.description.to_json()
         if self.log is not None:
             out["log"] = self.log.to_json()
+        if self.retain_until is not None:
+            out["retain_until"] = self.retain_until.isoformat()
         return out
 
     @classmethod

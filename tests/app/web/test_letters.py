@@ -57,6 +57,13 @@ def test_letters_one_per_voter_print_ready_and_single_use(
     files = sorted(out.iterdir())
     assert [f.name for f in files] == [f"letter-{v}.html" for v in election.voter_ids]
     assert (out.stat().st_mode & 0o777) == 0o700
+    from sqlalchemy import select
+
+    from tohyo.app.store.retention import disposal_files
+
+    with runtime.engine.connect() as conn:  # disposal deletes these letters (docs/adr/0056)
+        registered = [(r.election_id, r.kind, r.path) for r in conn.execute(select(disposal_files))]
+    assert registered == [("letters", "letters", str(out.resolve()))]
     html = files[0].read_text("utf-8")
     # Japanese first, then English; title, period, booth URL, the code in groups of four.
     ja, en = html.index('<section lang="ja">'), html.index('<section lang="en">')

@@ -1,9 +1,9 @@
-"""Two-person approval of opening, closing and tallying (docs/spec/authentication.md §AUTH-APPR).
+"""Two-person approval of open, close, tally, dispose (docs/spec/authentication.md §AUTH-APPR).
 
 An administrator *requests* an action on an election; a *different*
 administrator approves it within 30 minutes; the service then *consumes* the
 approval exactly once when it performs the action. Each step is audited. No
-single official can open, close or tally an election alone.
+single official can open, close, tally or dispose of an election alone.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class GuardedAction(StrEnum):
     SEAL = "seal"  # storage.md §ST-8: the seal of the media at the close
     UNSEAL = "unseal"  # the check of the seals before the tally
     REBUILD = "rebuild"  # §ST-6.5: the decision to count from the second medium
+    DISPOSE = "dispose"  #: delete the election's personal data (tohyo.app.disposal)
 
 
 @dataclass(frozen=True, slots=True)

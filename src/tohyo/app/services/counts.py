@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from tohyo.app.services.common import load_election
 from tohyo.app.services.runtime import Runtime
-from tohyo.app.store.models import Ballot, VoterSessionRow
+from tohyo.app.store.models import Ballot
+from tohyo.app.store.retention import session_methods
 
 __all__ = ["CountInvariantViolated", "ReportCounts", "check_count_invariant", "report_counts"]
 
@@ -47,13 +48,8 @@ def report_counts(runtime: Runtime, election_id: str) -> ReportCounts:
         load_election(uow, election_id)
         by_state = uow.ballot_counts(election_id)
         session = uow.session
-        started = set(
-            session.scalars(
-                select(VoterSessionRow.credential)
-                .distinct()
-                .where(VoterSessionRow.election_id == election_id)
-            )
-        )
+        # Live sessions and the marks of purged ones (store/retention.py).
+        started = set(session_methods(session, election_id))
         cast = set(
             session.scalars(
                 select(Ballot.credential).distinct().where(Ballot.election_id == election_id)

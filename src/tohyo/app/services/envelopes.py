@@ -48,7 +48,8 @@ from tohyo.app.services.common import load_election, manifest_of
 from tohyo.app.services.identity import person_key, voter_key_for_person
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.services.sessions import VoterSession, token_hash
-from tohyo.app.store.models import Ballot, PaperOverride, VoterSessionRow
+from tohyo.app.store.models import Ballot, PaperOverride
+from tohyo.app.store.retention import session_methods
 from tohyo.app.store.uow import UnitOfWork
 from tohyo.record.manifest import AuthMethod
 
@@ -253,13 +254,7 @@ def audit_envelopes(
             )
             if b.credential not in overridden
         ]
-        methods: dict[str, set[str]] = {}
-        for credential, method in session.execute(
-            select(VoterSessionRow.credential, VoterSessionRow.method).where(
-                VoterSessionRow.election_id == election_id
-            )
-        ):
-            methods.setdefault(credential, set()).add(method)
+        methods = session_methods(session, election_id)  # purged sessions too
         # Voters who only ever signed in with a card: every ballot of theirs needs an
         # envelope. (One who also used a letter may have cast their last ballot by code.)
         card_credentials = {c for c, m in methods.items() if m == {AuthMethod.JPKI.value}}

@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from tohyo.app.errors import StartupError, Unavailable
 from tohyo.app.services.ledger import Ledger, LogCorrupt
 from tohyo.app.settings import Settings
+from tohyo.app.store import retention as _retention  # noqa: F401  (its tables on the metadata)
 from tohyo.app.store.db import check_durability, make_engine
 from tohyo.app.store.journal import (
     Journal,

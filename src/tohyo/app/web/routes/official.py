@@ -291,6 +291,11 @@ async def execute(approval_id: str, request: Request, runtime: RuntimeDep) -> di
         if pending.action is GuardedAction.CLOSE:
             summary = elections.close_election(runtime, eid, reason=reason, approval=ticket)
             return {"action": "close", "election_id": eid, "state": summary.state}
+        if pending.action is GuardedAction.DISPOSE:  # after retain_until (manifest.md §MAN-3.1)
+            from tohyo.app.disposal.service import dispose_election
+
+            done = dispose_election(runtime, eid, approval=ticket)
+            return {"action": "dispose", "election_id": eid, "certificate": done.to_json()}
         return _check_tally(runtime, services, pending.id, eid)
 
     return await run_in_threadpool(run)
