@@ -261,6 +261,10 @@ BOOTH_MESSAGES: Mapping[str, str] = {
     ),
     "check.paper": N_("This ballot does not count: a paper vote was recorded for the same voter."),
     "check.passed": N_("All checks passed."),
+    "check.recorded": N_(
+        "Your ballot is in the ballot box. Whether it is the one that counts is shown "
+        "only to you: sign in on this device and check again."
+    ),
     "check.failed": N_("A check failed. Please tell the election commission."),
     "speech.unavailable": N_("Reading aloud is not available in this browser."),
     "speech.stop": N_("Stop reading"),
