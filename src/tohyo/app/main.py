@@ -139,6 +139,9 @@ def create_app(
     from tohyo.app.web.routes import voter  # the voter's pages and booth (issue 5)
 
     voter.install(app)
+    from tohyo.app.observe import routes as observe  # the observers' dashboard (issue 13)
+
+    observe.install(app, rt)
     return app
 
 
