@@ -23,6 +23,7 @@ import asyncio
 import json
 import re
 import time
+import weakref
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from functools import cache
@@ -264,7 +265,12 @@ def _event(snapshot: Snapshot, witness: bool) -> bytes:
 
 
 async def _stream(
-    request: Request, cache_: SnapshotCache, election_id: str, witness: bool, seconds: float
+    request: Request,
+    cache_: SnapshotCache,
+    election_id: str,
+    witness: bool,
+    seconds: float,
+    heartbeat: float,
 ) -> AsyncIterator[bytes]:
     started = last_sent = time.monotonic()
     version = ""
@@ -277,7 +283,7 @@ async def _stream(
             version = snapshot.version
             last_sent = time.monotonic()
             yield _event(snapshot, witness)
-        elif time.monotonic() - last_sent >= HEARTBEAT_SECONDS:
+        elif time.monotonic() - last_sent >= heartbeat:
             last_sent = time.monotonic()
             yield b": heartbeat\n\n"
         await asyncio.sleep(cache_.interval)
@@ -291,27 +297,34 @@ async def _open_stream(
     gate: StreamGate = state.observe_gate
     cache_: SnapshotCache = state.observe_cache
     client = request.client.host if request.client else "unknown"
-    slot = gate.slot(client)
-    slot.__enter__()  # refuses here, before any work, when a bound is reached
+    slot = gate.acquire(client)  # refuses here, before any work, when a bound is reached
     try:
         if witness:
             await run_in_threadpool(_official, request, runtime)
         await cache_.get(election_id, witness)  # 404 before the stream starts
     except BaseException:
-        slot.__exit__(None, None, None)
+        slot.release()
         raise
 
     async def body() -> AsyncIterator[bytes]:
         try:
             async for chunk in _stream(
-                request, cache_, election_id, witness, state.observe_seconds
+                request,
+                cache_,
+                election_id,
+                witness,
+                state.observe_seconds,
+                state.observe_heartbeat,
             ):
                 yield chunk
         finally:
-            slot.__exit__(None, None, None)
+            slot.release()
 
+    iterator = body()
+    # A generator that never started runs no ``finally``: release when it is collected.
+    weakref.finalize(iterator, slot.release)
     return StreamingResponse(
-        body(),
+        iterator,
         media_type="text/event-stream",
         headers={"cache-control": "no-store", "x-accel-buffering": "no"},
     )
@@ -351,6 +364,7 @@ def install(
     total: int = 200,
     interval: float = 5.0,
     stream_seconds: float = STREAM_SECONDS,
+    heartbeat: float = HEARTBEAT_SECONDS,
 ) -> None:
     """Add the dashboard's routes, its static files, the stream gate and the snapshot cache."""
     app.state.observe_gate = StreamGate(per_client=per_client, total=total)
@@ -358,6 +372,7 @@ def install(
         lambda eid, detail: take_snapshot(runtime, eid, detail=detail), interval=interval
     )
     app.state.observe_seconds = stream_seconds
+    app.state.observe_heartbeat = heartbeat
     app.include_router(api_router)
     app.include_router(router)
     app.mount("/observe/static", _Static(directory=STATIC_DIR), name="observe-static")

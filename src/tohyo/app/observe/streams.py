@@ -16,14 +16,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tohyo.app.errors import ServiceError, Unavailable
 from tohyo.app.observe.snapshot import Snapshot
 
-__all__ = ["SnapshotCache", "StreamGate", "TooManyStreams"]
+__all__ = ["Slot", "SnapshotCache", "StreamGate", "TooManyStreams"]
 
 
 class TooManyStreams(ServiceError):
@@ -46,9 +45,8 @@ class StreamGate:
         with self._lock:
             return sum(self._open.values())
 
-    @contextmanager
-    def slot(self, client: str) -> Iterator[None]:
-        """Hold one stream slot for ``client`` while the block runs.
+    def acquire(self, client: str) -> Slot:
+        """One stream slot for ``client``; release it with :meth:`Slot.release`.
 
         Raises:
             TooManyStreams: ``observe.too_many_streams`` (this client's bound).
@@ -64,15 +62,32 @@ class StreamGate:
             if sum(self._open.values()) >= self.total:
                 raise Unavailable("observe.busy", "too many live streams; retry later")
             self._open[client] = mine + 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                left = self._open.get(client, 1) - 1
-                if left > 0:
-                    self._open[client] = left
-                else:
-                    self._open.pop(client, None)
+        return Slot(self, client)
+
+    def _release(self, client: str) -> None:
+        with self._lock:
+            left = self._open.get(client, 1) - 1
+            if left > 0:
+                self._open[client] = left
+            else:
+                self._open.pop(client, None)
+
+
+class Slot:
+    """A held stream slot; releasing it twice releases it once."""
+
+    def __init__(self, gate: StreamGate, client: str) -> None:
+        self._gate = gate
+        self._client = client
+        self._held = True
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            if not self._held:
+                return
+            self._held = False
+        self._gate._release(self._client)
 
 
 @dataclass
