@@ -5,6 +5,7 @@ throttling, and bounded connections per client and in total (docs/spec/observe.m
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import socket
 import threading
@@ -125,7 +126,7 @@ def test_stream_sends_snapshots_heartbeats_and_throttled_updates(
                 await caster
         assert sizes == sorted(sizes) and sizes[-1] == 4
         # Never more than one update per interval, however fast ballots come.
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         assert all(gap >= INTERVAL * 0.8 for gap in gaps), gaps
 
     asyncio.run(run())

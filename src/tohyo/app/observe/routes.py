@@ -44,6 +44,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from tohyo.app.auth.errors import AuthError
 from tohyo.app.auth.officials import Official, Role, require_role
 from tohyo.app.auth.sessions import COOKIE_NAME
+from tohyo.app.auth.wiring import AuthServices
 from tohyo.app.errors import NotFound
 from tohyo.app.observe.snapshot import PHASES, Snapshot, take_snapshot
 from tohyo.app.observe.streams import SnapshotCache, StreamGate
@@ -161,7 +162,7 @@ def _official(request: Request, runtime: Runtime) -> Official:
     Raises:
         AuthError: no live session (401), or another role (403).
     """
-    services = request.app.state.auth
+    services: AuthServices = request.app.state.auth
     official, _session = services.officials.current(
         request.cookies.get(COOKIE_NAME, ""), now=runtime.now()
     )
