@@ -10,9 +10,9 @@
 ``GET /api/v1/elections/{id}/observe/witness/events``   the witness role's stream
 ======================================================  ==============================
 
-Thin: pages render :func:`take_snapshot`; streams send the shared, throttled
-snapshot (:class:`SnapshotCache`) only when it changed, a heartbeat comment
-otherwise, and end after :data:`STREAM_SECONDS` (the browser reconnects). The
+Thin: pages, JSON and streams use the shared, throttled snapshot
+(:class:`SnapshotCache` over :func:`take_snapshot`); streams send it only when
+it changed, a heartbeat comment otherwise, and end after :data:`STREAM_SECONDS` (the browser reconnects). The
 witness views need an official's session cookie with the witness (or the
 administrator) role (authentication.md §AUTH-SESS).
 """
@@ -170,6 +170,11 @@ def _official(request: Request, runtime: Runtime) -> Official:
     return official
 
 
+def _cache(request: Request) -> SnapshotCache:
+    cache_: SnapshotCache = request.app.state.observe_cache
+    return cache_
+
+
 def _check_id(election_id: str) -> None:
     if not _ID.match(election_id):
         raise NotFound("election.not_found", "no such election")
@@ -210,7 +215,7 @@ async def _dashboard(
             )
     try:
         _check_id(election_id)
-        snapshot = await run_in_threadpool(take_snapshot, runtime, election_id, detail=witness)
+        snapshot = await _cache(request).get(election_id, witness)
     except NotFound:
         return _render(
             request,
@@ -252,10 +257,10 @@ async def witness_dashboard(
 
 
 @api_router.get("/elections/{election_id}/observe", responses={404: {}})
-async def snapshot_json(election_id: str, runtime: RuntimeDep) -> dict[str, Any]:
-    """The public snapshot of §OBS-2.1."""
+async def snapshot_json(election_id: str, request: Request) -> dict[str, Any]:
+    """The public snapshot of §OBS-2.1 (the shared one: at most one build per interval)."""
     _check_id(election_id)
-    found = await run_in_threadpool(take_snapshot, runtime, election_id)
+    found = await _cache(request).get(election_id, False)
     return found.public_json()
 
 
