@@ -145,6 +145,9 @@ def create_app(
     from tohyo.app.results import routes as results_routes  # paper counts, results (issue 11)
 
     app.include_router(results_routes.router)
+    from tohyo.app.observe import routes as observe  # the observers' dashboard (issue 13)
+
+    observe.install(app, rt)
     return app
 
 

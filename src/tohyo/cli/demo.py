@@ -114,6 +114,9 @@ def register(app: typer.Typer) -> None:
             return
         console.rule("[bold]3. Live demo election: vote from a browser")
         console.print(f"open http://127.0.0.1:{port}/ja/ (English: /en/, やさしい日本語: /easy/)")
+        from tohyo.app.services.demo import DEMO_ID
+
+        console.print(f"observers' dashboard: http://127.0.0.1:{port}/ja/observe/elections/{DEMO_ID}/")
         from tohyo.cli.serve import serve as run_server
 
         run_server(host="127.0.0.1", port=port, data_dir=data_dir / "live",

@@ -74,7 +74,7 @@ def test_entries_inclusion_and_consistency(
     by_code = client.get(
         f"/api/v1/elections/{election.id}/ballots/{cast_three[1]['tracking_code'].lower()}"
     ).json()
-    assert (by_code["leaf_index"], by_code["status"]) == (1, "effective")
+    assert (by_code["leaf_index"], by_code["recorded"]) == (1, True)
     by_hash = client.get(
         f"/api/v1/elections/{election.id}/ballots/{cast_three[2]['ballot_hash']}"
     ).json()

@@ -9,10 +9,16 @@ from booth_harness import ALL_KINDS, BoothServer
 from flows import cast, choose, sign_in, to_review, vote_all_kinds, wait_encrypted, wait_ready
 from typer.testing import CliRunner
 
-from tohyo.app.services import board
+from tohyo.app.services import ballot_status
 from tohyo.app.services.audits import count_spoiled
 from tohyo.app.services.demo import DEMO_ID
 from tohyo.cli import audit as audit_cli
+
+
+def _state(runtime: Any, election_id: str, code: str) -> str:
+    """The stored state of a ballot (what only its voter's session is told)."""
+    with runtime.uow() as uow:
+        return str(ballot_status.find_ballot(uow, election_id, code).state)
 
 
 def _review_choices(page: Any) -> dict[str, list[str]]:
@@ -41,8 +47,8 @@ def test_full_vote_every_question_kind(page: Any, booth: BoothServer, artifacts:
     assert receipt["tracking_code"] == code
     assert page.text_content("#receipt-code") == code
     page.screenshot(path=str(artifacts / "receipt-ja.png"), full_page=True)
-    found = board.inclusion_by_ballot(booth.runtime, ALL_KINDS, code)
-    assert found["status"] == "effective"
+    found = _state(booth.runtime, ALL_KINDS, code)
+    assert found == "effective"
     # The page no longer holds the choices once the ballot is cast.
     assert page.evaluate(f"sessionStorage.getItem('tohyo:{ALL_KINDS}:answers')") is None
 
@@ -88,9 +94,8 @@ def test_revote_supersedes_and_check_page(page: Any, booth: BoothServer, artifac
     to_review(page)
     second = cast(page)
     assert second["sequence"] == 2
-    assert (
-        board.inclusion_by_ballot(booth.runtime, ALL_KINDS, first["tracking_code"])["status"]
-        == "superseded"
+    assert _state(booth.runtime, ALL_KINDS, first["tracking_code"]) == (
+        "superseded"
     )
 
     # The check page verifies the second ballot with the receipt kept on this device.
@@ -114,6 +119,24 @@ def test_revote_supersedes_and_check_page(page: Any, booth: BoothServer, artifac
     )
     assert page.get_attribute("#check-result", "data-outcome") == "not-counted"
     assert page.locator(".check-step--bad").count() == 0
+
+    # Someone else holding the first receipt (a fresh browser, no session) learns
+    # only that it is in the ballot box, not that the voter re-voted (§CAST-8.4).
+    other = page.context.browser.new_page()
+    try:
+        other.goto(page.url.split("?")[0] + "?code=" + first["tracking_code"])
+        wait_ready(other)
+        other.click("#check-form button[type=submit]")
+        other.wait_for_function(
+            "() => document.querySelector('#check-result').dataset.outcome !== 'running'"
+        )
+        assert other.get_attribute("#check-result", "data-outcome") == "recorded"
+        assert other.locator(".check-step--ok").count() == 4  # no receipt on that device
+        verdict = other.text_content("#check-verdict") or ""
+        assert "投票箱に入っています" in verdict and "投票し直" not in verdict
+        other.screenshot(path=str(artifacts / "check-recorded-ja.png"), full_page=True)
+    finally:
+        other.close()
 
 
 def test_audit_then_cast(page: Any, booth: BoothServer, artifacts: Any) -> None:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tohyo.app.errors import BadRequest, Forbidden, NotFound
+from tohyo.app.services.ballot_status import find_ballot
 from tohyo.app.services.common import load_election, manifest_of
-from tohyo.app.services.receipts import tracking_prefix
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.store.models import Cosignature, LogState
 from tohyo.app.store.uow import UnitOfWork
@@ -138,29 +138,20 @@ def inclusion_by_index(
 
 
 def inclusion_by_ballot(runtime: Runtime, election_id: str, tracker: str) -> dict[str, Any]:
-    """Look a ballot up by hash (hex) or tracking code: its status and inclusion proof.
+    """Look a ballot up by hash (hex) or tracking code: is it in the ballot box?
 
-    This is how a voter asks "was my ballot cast, and does it still count?".
+    Public, so it says only that the ballot is recorded, with its inclusion
+    proof: never whether it was superseded or cancelled by a paper vote, which
+    only the voter's own session learns (§CAST-8.4, ``ballot_status``).
     """
-    text = tracker.strip().lower()
     with runtime.uow() as uow:
         load_election(uow, election_id)
-        row = None
-        if len(text) == 64:
-            row = uow.ballot_by_hash(election_id, text)
-        else:
-            prefix = tracking_prefix(tracker)
-            row = uow.ballot_by_hash_prefix(election_id, prefix) if prefix else None
-        if row is None:
-            raise NotFound("ballot.not_found", "no ballot with this tracking code")
-        override = uow.paper_override(election_id, row.credential)
+        row = find_ballot(uow, election_id, tracker)
     inclusion = inclusion_by_index(runtime, election_id, row.leaf_index)
     return {
         "credential": row.credential,
         "ballot_hash": row.ballot_hash,
-        "sequence": row.sequence,
-        "status": row.state,
-        "paper_override": override is not None,
+        "recorded": True,
         **inclusion.to_json(),
     }
 

@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from tohyo.app.services.coarse_time import coarse_ms, to_ms
 from tohyo.app.store.keys import ServiceKeys
 from tohyo.app.store.models import Checkpoint as CheckpointRow
 from tohyo.app.store.models import LogLeaf, LogState
@@ -54,7 +55,8 @@ class Appended:
 
 
 def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
+    # Public per-cast time: rounded down to its bucket (§TL-5.2.1).
+    return coarse_ms(to_ms(moment))
 
 
 class Ledger:
@@ -171,7 +173,9 @@ class Ledger:
         eid = state.election_id
         tree = self.tree(uow, state, authoritative=True)
         # Heads never go back in time, even if the clock does (§TL-9). The last
-        # head is in the locked row itself: no query.
+        # head is in the locked row itself: no query. A head signed before the
+        # coarse times (§TL-5.2.1) may carry a finer time; keeping it is safe,
+        # since it is public already, and rounding it down would go back.
         last = Checkpoint.from_text(parse_note(state.checkpoint).text).timestamp_ms
         stamp = max(_ms(now), last)
         index = tree.append(data)

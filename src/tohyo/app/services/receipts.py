@@ -4,7 +4,8 @@ A receipt lets a voter prove that their ballot is on the board: the signed
 head of size ``leaf_index + 1`` (kept for ever, so a retry returns the very
 same receipt), the inclusion proof of the leaf in it, and what the voter needs
 to rebuild the leaf from their own ballot (credential, ballot hash, sequence).
-It shows nothing about the choices.
+It shows nothing about the choices, and its time is the start of the cast's
+15-minute bucket (transparency-log.md §TL-5.2.1), like the head it carries.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC
 from typing import Any
 
 from tohyo.app.errors import NotFound
+from tohyo.app.services.coarse_time import coarse_datetime
 from tohyo.app.services.ledger import Appended
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.store.models import Ballot
@@ -94,7 +96,7 @@ def receipt_from_append(row: Ballot, appended: Appended) -> Receipt:
         leaf_hash=appended.leaf_hash.hex(),
         checkpoint=appended.checkpoint,
         inclusion_proof=_b64(appended.inclusion_proof),
-        cast_at=row.cast_at.astimezone(UTC).isoformat(),
+        cast_at=coarse_datetime(row.cast_at).astimezone(UTC).isoformat(),
     )
 
 
@@ -119,5 +121,5 @@ def receipt_for_ballot(runtime: Runtime, row: Ballot) -> Receipt:
         leaf_hash=leaf.leaf_hash,
         checkpoint=head.note,
         inclusion_proof=_b64(proof),
-        cast_at=row.cast_at.astimezone(UTC).isoformat(),
+        cast_at=coarse_datetime(row.cast_at).astimezone(UTC).isoformat(),
     )

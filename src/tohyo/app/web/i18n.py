@@ -263,6 +263,10 @@ BOOTH_MESSAGES: Mapping[str, str] = {
     "check.passed": N_("All checks passed."),
     "check.step_ok": N_("Passed:"),
     "check.step_bad": N_("Failed:"),
+    "check.recorded": N_(
+        "Your ballot is in the ballot box. Whether it is the one that counts is shown "
+        "only to you: sign in on this device and check again."
+    ),
     "check.failed": N_("A check failed. Please tell the election commission."),
     "speech.unavailable": N_("Reading aloud is not available in this browser."),
     "speech.stop": N_("Stop reading"),

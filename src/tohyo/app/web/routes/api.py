@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from tohyo.app.errors import BadRequest
-from tohyo.app.services import board, casting, counts, elections, identity
+from tohyo.app.services import ballot_status, board, casting, counts, elections, identity
 from tohyo.app.web.deps import BearerToken, RuntimeDep, json_object, read_body
 
 __all__ = ["router"]
@@ -144,8 +144,26 @@ async def cast(
 
 @router.get("/elections/{election_id}/ballots/{tracker}", responses={404: _ERROR})
 async def find_ballot(election_id: str, tracker: str, runtime: RuntimeDep) -> dict[str, Any]:
-    """Was my ballot cast, and does it count? By tracking code or ballot hash."""
+    """Is my ballot in the ballot box? By tracking code or ballot hash (§CAST-8.1).
+
+    Public: says only that the ballot is recorded, never whether it still
+    counts (§CAST-8.4).
+    """
     return await run_in_threadpool(board.inclusion_by_ballot, runtime, election_id, tracker)
+
+
+@router.get(
+    "/elections/{election_id}/ballots/{tracker}/status",
+    responses={401: _ERROR, 403: _ERROR, 404: _ERROR},
+)
+async def my_ballot_status(
+    election_id: str, tracker: str, token: BearerToken, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Does my ballot count? Only for the voter's own signed-in session (§CAST-8.4)."""
+    found = await run_in_threadpool(
+        ballot_status.ballot_status, runtime, election_id, tracker, token
+    )
+    return found.to_json()
 
 
 @router.get("/elections/{election_id}/counts", responses={404: _ERROR})

@@ -8,7 +8,10 @@
  * 3. the RFC 9162 inclusion proof of that leaf in the signed head;
  * 4. with the receipt kept on this device: the receipt's own head and proof, and
  *    the consistency proof from the receipt's head to today's;
- * 5. whether the ballot is the one counted (not superseded, no paper vote).
+ * 5. only for the voter's own signed-in session (casting.md §CAST-8.4): whether
+ *    the ballot is the one counted (not superseded, no paper vote). Without a
+ *    session the page says only that the ballot is in the ballot box, so a
+ *    receipt shown to someone else never tells them whether the voter re-voted.
  * @module
  */
 
@@ -109,9 +112,26 @@ export function startCheck(data) {
       steps.append(el('li', { class: 'check-step' }, [t('check.receipt_other')]));
     }
 
-    if (found.paper_override) return { counted: false, text: t('check.paper') };
-    if (found.status === 'effective') return { counted: true, text: t('check.effective') };
-    return { counted: false, text: t('check.superseded') };
+    return ownStatus(code);
+  }
+
+  /** The status, asked with this tab's voting session; without one, "recorded". */
+  async function ownStatus(code) {
+    const recorded = { counted: true, text: t('check.recorded'), outcome: 'recorded' };
+    const session = store.session(eid);
+    if (!session) return recorded;
+    let mine;
+    try {
+      mine = await request(`${data.urls.api}/ballots/${encodeURIComponent(code)}/status`, {
+        token: session.token,
+      });
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return recorded;
+      throw e instanceof ApiError ? e : new ApiError(0, 'network.failed', String(e));
+    }
+    if (mine.paper_override) return { counted: false, text: t('check.paper'), outcome: 'not-counted' };
+    if (mine.status === 'effective') return { counted: true, text: t('check.effective'), outcome: 'counted' };
+    return { counted: false, text: t('check.superseded'), outcome: 'not-counted' };
   }
 
   form.addEventListener('submit', async (event) => {
@@ -137,7 +157,7 @@ export function startCheck(data) {
       const status = await run(code);
       verdict.textContent = `${t('check.passed')} ${status.text}`;
       verdict.classList.add(status.counted ? 'check-verdict--good' : 'check-verdict--warn');
-      result.dataset.outcome = status.counted ? 'counted' : 'not-counted';
+      result.dataset.outcome = status.outcome;
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) {
         verdict.textContent = t('check.not_found');
