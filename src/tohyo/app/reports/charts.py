@@ -23,12 +23,12 @@ import matplotlib
 
 matplotlib.use("Agg")  # before anything imports pyplot: never a GUI backend
 
-from matplotlib import font_manager  # noqa: E402 - after choosing the backend
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from tohyo.app.reports.fonts import SANS, font_file  # noqa: E402
-from tohyo.app.reports.turnout import TurnoutSeries  # noqa: E402
+from tohyo.app.reports.fonts import SANS, font_file
+from tohyo.app.reports.turnout import TurnoutSeries
 
 __all__ = ["PALETTE", "bar_chart", "pie_chart", "svg_size_pt", "turnout_chart"]
 

@@ -20,7 +20,8 @@ Lang = Literal["ja", "en"]
 FORM_LANGUAGES: tuple[Lang, ...] = ("ja", "en")
 
 _TEXT: dict[str, tuple[str, str]] = {
-    "doc.title": ("選挙録・開票録（投票結果報告）", "Election and count record (official result report)"),
+    "doc.title": ("選挙録・開票録（投票結果報告）",
+                  "Election and count record (official result report)"),
     "doc.election": ("選挙（投票）の名称", "Election"),
     "doc.election_id": ("選挙ID", "Election id"),
     "doc.period": ("投票期間", "Voting period"),
@@ -89,7 +90,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "q.blank": ("白紙", "Blank"),
     "q.invalid": ("無効投票数", "Invalid votes"),
     "q.invalid_rate": ("無効投票率（%）", "Invalid rate (%)"),
-    "q.multiple": ("複数選択の問：数は選択の数です。", "Several choices allowed: figures count selections."),
+    "q.multiple": ("複数選択の問：数は選択の数です。",
+                   "Several choices allowed: figures count selections."),
     "form.A": ("（A）得票総数", "(A) Total of the votes"),
     "form.B": ("（B）按分の際切り捨てた票数", "(B) Fractions truncated when apportioning"),
     "form.C": ("（C）有効投票数（A＋B）", "(C) Valid votes (A + B)"),
@@ -105,7 +107,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "reason.wrong_paper": ("所定の用紙を用いないもの", "Not on the official paper"),
     "reason.not_candidate": ("候補者でない者の氏名を記載したもの", "Names a non-candidate"),
     "reason.two_or_more": ("二人以上の候補者の氏名を記載したもの", "Names two or more candidates"),
-    "reason.ineligible": ("被選挙権のない候補者の氏名を記載したもの", "Names an ineligible candidate"),
+    "reason.ineligible": ("被選挙権のない候補者の氏名を記載したもの",
+                          "Names an ineligible candidate"),
     "reason.other_writing": ("他事記載", "Other writing"),
     "reason.not_handwritten": ("自書しないもの", "Not written by the voter"),
     "reason.unclear": ("何人を記載したかを確認し難いもの", "Cannot tell whom"),
