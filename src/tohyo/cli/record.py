@@ -9,7 +9,7 @@
     tohyo record tally  --election ID --approval APPROVAL --shares shares-1.json ...
     tohyo record export --election ID --out RECORD [--witness VKEY ...]
     tohyo verify RECORD
-    tohyo record report RECORD --out REPORT   # PDF (ja, en), CSV, JSON (results.md §RES-REPORT)
+    tohyo record report RECORD --out REPORT   # PDF (ja, en), CSV, JSON (reports.md)
 
 ``tally`` combines the shares (naming and setting aside bad ones) and moves
 the election to ``tallied``; the first ``export`` publishes it. Each command

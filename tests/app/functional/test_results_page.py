@@ -1,4 +1,4 @@
-"""The public results page and its downloads (docs/spec/results.md §RES-REPORT-5).
+"""The public results page and its downloads (docs/spec/reports.md §REP-5).
 
 Before publication the page says "not yet" and no file is served; after the
 tally and the first export, the page shows the official figures, each chart

@@ -1,5 +1,5 @@
 """The public results page in Chromium: axe-core clean in every language, before and
-after publication, keyboard-usable, charts load under the CSP (§RES-REPORT-5)."""
+after publication, keyboard-usable, charts load under the CSP (reports.md §REP-5)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,8 @@ def test_results_pages_are_accessible(page: Any, published: BoothServer, lang: s
     charts = page.locator("img.results-figure__chart")
     assert charts.count() >= 2
     for i in range(charts.count()):  # every chart loaded under the CSP, not a broken image
-        assert page.evaluate("(e) => e.complete && e.naturalWidth > 0", charts.nth(i).element_handle())
+        chart = charts.nth(i).element_handle()
+        assert page.evaluate("(e) => e.complete && e.naturalWidth > 0", chart)
     assert_accessible(page, "results")
     assert not [e for e in errors if "Content Security Policy" in e], errors
 

@@ -1,6 +1,6 @@
 """Result reports: the official result as forms (PDF, CSV, JSON) and charts.
 
-docs/spec/results.md §RES-REPORT. From an official result
+docs/spec/reports.md. From an official result
 (``tohyo.record.official``), the manifest and, when the log is at hand, the
 turnout over time, this package writes the 選挙録・開票録-style report in
 Japanese and English (:mod:`.pdf`, WeasyPrint; docs/adr/0070), the CSV of

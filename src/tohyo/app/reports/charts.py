@@ -1,4 +1,4 @@
-"""Result and turnout charts as SVG, drawn by matplotlib (docs/spec/results.md §RES-REPORT-4).
+"""Result and turnout charts as SVG, drawn by matplotlib (docs/spec/reports.md §REP-4).
 
 Charts are drawn with the object-oriented API (no pyplot state, safe in a
 server's threads) in Noto Sans CJK JP, with glyphs as paths, so an SVG looks

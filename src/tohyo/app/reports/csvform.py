@@ -1,4 +1,4 @@
-"""The result as CSV, one row per candidate or option (docs/spec/results.md §RES-REPORT-3).
+"""The result as CSV, one row per candidate or option (docs/spec/reports.md §REP-3).
 
 UTF-8 with a byte-order mark, CRLF line ends (RFC 4180), so that Excel in
 Japan opens it with the Japanese names intact. The columns are fixed and
@@ -15,7 +15,7 @@ from tohyo.app.reports.report import ResultReport, share
 
 __all__ = ["COLUMNS", "render_csv"]
 
-#: The header row (§RES-REPORT-3 documents each column).
+#: The header row (reports.md §REP-3 documents each column).
 COLUMNS: tuple[str, ...] = (
     "election_id", "question_no", "question_id", "question_ja", "question_en", "kind",
     "option_no", "option_id", "option_ja", "option_en", "withdrawn",

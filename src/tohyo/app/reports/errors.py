@@ -1,4 +1,4 @@
-"""Typed failures of the result reports (docs/spec/results.md §RES-REPORT)."""
+"""Typed failures of the result reports (docs/spec/reports.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Write a report's files: PDF (ja, en), CSV and JSON (docs/spec/results.md §RES-REPORT-1)."""
+"""Write a report's files: PDF (ja, en), CSV and JSON (docs/spec/reports.md §REP-1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fixed wording of the result forms, in Japanese and English (§RES-REPORT-2).
+"""The fixed wording of the result forms, in Japanese and English (reports.md §REP-2).
 
 The forms use the vocabulary of the count and result forms of 公職選挙法施行規則
 and Hiroshima's e-voting rules (docs/reference: japan-election-forms): these

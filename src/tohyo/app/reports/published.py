@@ -1,4 +1,4 @@
-"""The results of a published election, for the public results page (§RES-REPORT-5).
+"""The results of a published election, for the public results page (reports.md §REP-5).
 
 Once an election is ``published``, the service exports its record (the same
 :func:`~tohyo.app.services.tally.export_record` the officials' ``tohyo record

@@ -1,4 +1,4 @@
-"""The result report: what the forms, charts and results page show (§RES-REPORT).
+"""The result report: what the forms, charts and results page show (docs/spec/reports.md).
 
 A :class:`ResultReport` joins the official result (docs/spec/results.md §RES-3,
 ``tohyo.record.official``) with the manifest's names, the record hash and the
@@ -76,7 +76,7 @@ def _n(value: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ResultReport:
-    """Everything a result report shows (§RES-REPORT-1).
+    """Everything a result report shows (reports.md §REP-1).
 
     Attributes:
         manifest: the election's manifest (names, period).

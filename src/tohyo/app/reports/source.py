@@ -1,4 +1,4 @@
-"""Where a report's figures come from (docs/spec/results.md §RES-REPORT-1).
+"""Where a report's figures come from (docs/spec/reports.md §REP-1).
 
 From a published record directory (the CLI, anyone): the manifest, the record
 hash, ``official.json`` when the record carries it (``tohyo-record/2``), or else

@@ -1,4 +1,4 @@
-"""The official result as plain-text tables for the console (§RES-REPORT-1)."""
+"""The official result as plain-text tables for the console (reports.md §REP-1)."""
 
 from __future__ import annotations
 

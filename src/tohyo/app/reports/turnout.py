@@ -1,4 +1,4 @@
-"""Turnout over the voting period, from the log (docs/spec/results.md §RES-REPORT-4).
+"""Turnout over the voting period, from the log (docs/spec/reports.md §REP-4).
 
 The log's leaves carry no time; its signed heads do (transparency-log.md
 §TL-5.2): a head of size *n* at time *t* says the first *n* leaves were on the
@@ -95,7 +95,7 @@ def _hour_ends(start: datetime, end: datetime) -> list[datetime]:
 def turnout_from_log(
     leaves: Iterable[bytes], heads: Iterable[str], start: datetime, end: datetime
 ) -> TurnoutSeries:
-    """The hourly series of §RES-REPORT-4 from the log's leaves and signed heads.
+    """The hourly series of reports.md §REP-4 from the log's leaves and signed heads.
 
     Args:
         leaves: the leaves in log order (``entries.jsonl`` lines, or the stored leaves).

@@ -1,4 +1,4 @@
-"""The public results page of a published election (docs/spec/results.md §RES-REPORT-5).
+"""The public results page of a published election (docs/spec/reports.md §REP-5).
 
 ``/{lang}/elections/{id}/results``: the official figures (turnout, votes per
 option by channel, blank and invalid), a chart beside each table, the
