@@ -83,8 +83,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[int], axis_label: str) -> 
     """Horizontal bars, first option on top, each with its figure at the end."""
     with _LOCK, matplotlib.rc_context(_RC):
         _ensure_font()
-        height = 0.9 + 0.45 * max(1, len(labels))
-        fig, ax = _draw(6.4, height)
+        height = 0.8 + 0.36 * max(1, len(labels))
+        fig, ax = _draw(4.2, height)
         ys = list(range(len(labels)))[::-1]
         ax.barh(ys, list(values), color=PALETTE[0], height=0.6)
         top = max([*values, 1])
@@ -102,7 +102,7 @@ def pie_chart(labels: Sequence[str], values: Sequence[int]) -> str:
     """A pie with shares, as the city's published survey results show (seed 002)."""
     with _LOCK, matplotlib.rc_context(_RC):
         _ensure_font()
-        fig, ax = _draw(6.4, 3.2)
+        fig, ax = _draw(4.2, 2.2)
         total = sum(values)
         if total == 0:
             ax.text(0.5, 0.5, "0", ha="center", va="center")
@@ -114,9 +114,10 @@ def pie_chart(labels: Sequence[str], values: Sequence[int]) -> str:
         )
         ax.legend(
             wedges,
-            [f"{_fold(label, 20)}  {v:,} ({v * 100 / total:.1f}%)"
+            [f"{_fold(label, 12)}\n{v:,} ({v * 100 / total:.1f}%)"
              for label, v in zip(labels, values, strict=True)],
-            loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9,
+            loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8,
+            labelspacing=0.8,
         )
         ax.set_aspect("equal")
         return _svg(fig)
