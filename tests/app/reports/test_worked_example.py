@@ -100,3 +100,31 @@ def test_seed_election_to_report(name: str, tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO((out / "result.csv").read_bytes().decode("utf-8-sig"))))
     assert (out / "result.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert len(rows) == 1 + sum(len(q.option_ids) for q in m.questions)
+
+
+EXAMPLES = Path(__file__).parents[3] / "docs" / "examples"
+
+
+def test_checked_in_example_is_current_and_readable(tmp_path: Path) -> None:
+    """docs/examples: the CSV is what the code makes today; each PDF page renders and
+    its text layer holds the 2025 survey's figures (internet + invented paper)."""
+    import sys
+
+    sys.path.insert(0, str(EXAMPLES.parents[1] / "tests" / "vectors" / "official"))
+    from tsukuba_2025 import manifest, official_result
+
+    from tohyo.app.reports.csvform import render_csv
+    from tohyo.app.reports.report import ResultReport
+
+    report = ResultReport(manifest(), official_result())
+    assert (EXAMPLES / "tsukuba-2025-survey.csv").read_bytes() == render_csv(report), \
+        "run python docs/examples/make.py"
+    for lang, words in (("ja", ["インターネット投票", "有効投票数", "（G）投票者総数（E＋F）"]),
+                        ("en", ["Internet voting", "Valid votes", "(G) Voters (E + F)"])):
+        pdf = EXAMPLES / f"tsukuba-2025-survey-report-{lang}.pdf"
+        subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / lang)],
+                       check=True)
+        assert len(list(tmp_path.glob(f"{lang}-*.png"))) >= 4
+        text = _text(pdf)
+        for figure in [*words, "1,418", "1,482", "7.41", "294", "49.3", "596.000", "1,481"]:
+            assert figure in text, (lang, figure)
