@@ -18,6 +18,7 @@ import io
 import re
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -38,7 +39,7 @@ PALETTE: tuple[str, ...] = (
 )
 _GREY = "#595959"
 _LOCK = threading.Lock()  # rcParams are process-global; one chart at a time
-_RC = {
+_RC: Any = {  # Any: matplotlib types rc keys as a Literal union
     "svg.hashsalt": "tohyo-report",
     "svg.fonttype": "path",
     "font.family": ["Noto Sans CJK JP"],
@@ -128,7 +129,7 @@ def turnout_chart(series: TurnoutSeries, names: Sequence[str], axis_label: str) 
     with _LOCK, matplotlib.rc_context(_RC):
         _ensure_font()
         fig, ax = _draw(6.4, 2.8)
-        xs = [p.end.replace(tzinfo=None) for p in series.points]
+        xs: Any = [p.end.replace(tzinfo=None) for p in series.points]  # dates: matplotlib converts
         internet = [p.internet for p in series.points]
         paper = [p.paper for p in series.points]
         ax.stackplot(xs, internet, paper, labels=list(names),
