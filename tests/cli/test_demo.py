@@ -23,8 +23,13 @@ def test_demo_survey_verifies_and_matches_the_published_figures(tmp_path: Path) 
     out = io.StringIO()
     assert run_survey(tmp_path / "record", Console(file=out, width=120), scale=40)
     text = out.getvalue()
-    assert "record VALID: 14/14 checks passed" in text
+    assert "record VALID: 15/15 checks passed" in text
     assert "✗" not in text
+    # It ends with the combined official result: internet (1/40 scale) and the paper counts.
+    official = text[text.index("Official result, internet + paper"):]
+    assert "Q1 行政サービス分野" in official and "(G) 投票者総数" in official
+    assert "2 paper counts" in text  # V15 checked both signed counts
+    assert official.rstrip().splitlines()[-1].startswith("  移動投票車 1号")
 
 
 def test_demo_fails_when_the_record_is_tampered(tmp_path: Path) -> None:

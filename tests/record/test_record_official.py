@@ -1,4 +1,4 @@
-"""The official result model: combine, canonical JSON and its checked reading (results.md §RES-3, §RES-4)."""
+"""The official result model: combine, canonical JSON, checked reading (results.md §RES-3, 4)."""
 
 from __future__ import annotations
 
@@ -35,16 +35,17 @@ def test_internet_figures_are_the_published_2025_results() -> None:
     assert [o.electronic for o in q.options] == [282, 240, 37]
     assert [o.paper for o in q.options] == [12, 20, 5]
     assert [o.total for o in q.options] == [294, 260, 42]
-    assert q.valid.electronic == 559 and q.ballots.electronic == 1418
+    assert q.valid.electronic == 559 and q.ballots.electronic == 559
+    assert result.question("mobility").blank.electronic == 117
     assert result.question("mobility").valid.electronic == 442
     assert result.question("healthcare").valid.electronic == 417
-    assert result.turnout.voters == 1418 + 64 and result.turnout.percent == "7.41"
+    assert result.turnout.voters == 559 + 64 and result.turnout.percent == "3.12"
     assert result.turnout.paper == (("early", 52), ("election_day", 0), ("mobile", 12),
                                     ("absentee", 0))
     form = q.count_form
     assert form is not None
     assert (form.a, form.b, form.c, form.d, form.e, form.f_rejected, form.f_other, form.g) == (
-        "596.000", "0.000", 596, 885, 1481, 1, 0, 1482)
+        "596.000", "0.000", 596, 26, 622, 1, 0, 623)
 
 
 def _mutate(path: list[Any], value: Any) -> dict[str, Any]:
@@ -58,10 +59,10 @@ def _mutate(path: list[Any], value: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("path", "value", "field"), [
     (["questions", 0, "options", 0, "paper"], 13, "/questions/0/options/0/total"),
-    (["questions", 0, "count_form", "E"], 1480, "/questions/0/count_form/E"),
+    (["questions", 0, "count_form", "E"], 621, "/questions/0/count_form/E"),
     (["questions", 0, "count_form", "A"], "596.0", "/questions/0/count_form/A"),
-    (["turnout", "percent"], "7.42", "/turnout/percent"),
-    (["turnout", "voters"], 1483, "/turnout/voters"),
+    (["turnout", "percent"], "3.13", "/turnout/percent"),
+    (["turnout", "voters"], 624, "/turnout/voters"),
     (["questions", 1, "blank", "electronic"], 1, "/questions/1/blank"),
     (["questions", 0, "options", 0, "electronic"], 2.5, "/questions/0/options/0/electronic"),
     (["format"], "tohyo-official/9", "/format"),
@@ -167,3 +168,60 @@ def test_a_missing_question_is_refused() -> None:
     with pytest.raises(InvalidPaperCount) as err:
         parse_paper_count(fixture.manifest(), obj)
     assert err.value.code == "paper.missing_question"
+
+
+def test_paper_count_leaves_are_parsed_strictly() -> None:
+    from tohyo.record.leaves import InvalidLeaf, PaperCountLeaf, paper_count_leaf, parse_leaf
+
+    good = paper_count_leaf("e", {"place": "p"}, ("b", "a"), bytes(64))
+    leaf = parse_leaf(good)
+    assert isinstance(leaf, PaperCountLeaf) and leaf.entered_by == ("a", "b")
+    for change in ({"entered_by": ["b", "a"]}, {"entered_by": ["a", "a"]},
+                   {"entered_by": ["a"]}, {"signature": "AAAA"}, {"signature": "!" * 88},
+                   {"count": [1]}):
+        with pytest.raises(InvalidLeaf):
+            parse_leaf({**good, **change})
+
+
+def test_a_signed_count_verifies_only_unchanged_and_with_the_log_key() -> None:
+    from tohyo.log import Ed25519Signer, encode_verifier_key
+    from tohyo.record.leaves import PaperCountLeaf, paper_count_leaf, parse_leaf
+    from tohyo.record.paper import check_paper_leaf, sign_paper_count
+
+    m = fixture.manifest()
+    count = parse_paper_count(m, fixture.PAPER[0])
+    signer = Ed25519Signer.generate("tohyo.example/log/x")
+    key = encode_verifier_key(signer.verifier())
+    leaf_json = paper_count_leaf(m.id, count.to_json(), ("a", "b"),
+                                 sign_paper_count(count, ("a", "b"), signer))
+    leaf = parse_leaf(leaf_json)
+    assert isinstance(leaf, PaperCountLeaf)
+    assert check_paper_leaf(m, leaf, key) == count
+    other = encode_verifier_key(Ed25519Signer.generate("tohyo.example/log/x").verifier())
+    with pytest.raises(InvalidPaperCount) as err:
+        check_paper_leaf(m, leaf, other)
+    assert err.value.code == "paper.signature"
+    renamed = parse_leaf({**leaf_json, "entered_by": ["a", "c"]})
+    assert isinstance(renamed, PaperCountLeaf)
+    with pytest.raises(InvalidPaperCount):  # the officials' names are signed too
+        check_paper_leaf(m, renamed, key)
+    loose = copy.deepcopy(leaf_json)
+    del loose["count"]["questions"][0]["invalid"]["other"]  # not the normal form
+    short = parse_leaf(loose)
+    assert isinstance(short, PaperCountLeaf)
+    with pytest.raises(InvalidPaperCount) as err:
+        check_paper_leaf(m, short, key)
+    assert err.value.code == "paper.not_normal"
+
+
+def test_the_text_table_shows_every_figure_of_the_form() -> None:
+    from tohyo.record.official_text import official_table
+
+    text = official_table(fixture.official_result(), fixture.manifest())
+    assert "インターネット投票" in text and "他事記載 other writing" in text
+    assert "(A) 得票総数 596.000" in text and "(G) 投票者総数 623" in text
+    assert "投票率 turnout" in text and "3.12 %" in text
+    assert "途中終了 started, not finished" in text
+    assert "つくば市役所 / 期日前 early" in text
+    english = official_table(fixture.official_result(), fixture.manifest(), language="en")
+    assert "Internet voting" in english

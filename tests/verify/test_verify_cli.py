@@ -19,8 +19,8 @@ def test_module_entry_point_passes_the_valid_record_with_a_process_pool() -> Non
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "record VALID: 14/14" in done.stdout
-    assert done.stdout.count("[   PASS]") == 14
+    assert "record VALID: 15/15" in done.stdout
+    assert done.stdout.count("[   PASS]") == 15
 
 
 def test_exit_status_is_1_and_the_failure_is_printed(tmp_path: Path, capsys) -> None:
@@ -35,4 +35,4 @@ def test_exit_status_is_1_and_the_failure_is_printed(tmp_path: Path, capsys) -> 
 def test_json_report(capsys) -> None:
     assert main([str(VALID), "--workers", "0", "--quiet", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["ok"] is True and len(report["checks"]) == 14
+    assert report["ok"] is True and len(report["checks"]) == 15

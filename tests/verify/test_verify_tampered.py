@@ -23,7 +23,23 @@ def test_the_valid_record_passes_every_check() -> None:
     assert "excluded [3]" in report.checks["V13"].note  # the cheating trustee is named
 
 
-@pytest.mark.parametrize("name", sorted(vectors.MUTATIONS))
+def test_the_valid_record_with_paper_counts_passes_and_prints_its_figures() -> None:
+    report = verify_record(vectors.VALID_PAPER, workers=0)
+    assert report.ok, [(c.id, c.failures) for c in report.checks.values()]
+    assert "2 paper counts" in report.checks["V15"].note
+    (table,) = report.tables
+    assert "(A) 得票総数 11.000" in table and "(G) 投票者総数 17" in table
+    assert "辞退・死亡 withdrawn: 3. 上田 次郎" in table
+    assert report.official is not None and report.official["turnout"]["voters"] == 17
+
+
+def test_a_format_1_record_gets_its_internet_only_official_result() -> None:
+    report = verify_record(vectors.VALID, workers=0)
+    assert "no paper counts" in report.checks["V15"].note
+    assert report.official is not None and report.official["places"] == []
+
+
+@pytest.mark.parametrize("name", sorted(vectors.MUTATIONS) + sorted(vectors.PAPER_MUTATIONS))
 def test_every_mutant_fails_with_its_check_named(name: str, tmp_path: Path) -> None:
     check = vectors.make_mutant(name, tmp_path / "record")
     report = verify_record(tmp_path / "record", workers=0)
@@ -39,6 +55,17 @@ def test_the_corpus_covers_every_kind_of_field() -> None:
              "decryption-share", "result-count", "joint-key", "manifest",
              "duplicated-ballot", "truncated-entries", "unknown-version", "missing-file"}
     assert kinds <= set(vectors.MUTATIONS)
+    paper = {"paper-count-sums", "paper-count-signature", "paper-count-before-close",
+             "paper-count-twice", "official-figure", "paper-count-in-format-1"}
+    assert paper <= set(vectors.PAPER_MUTATIONS)
+
+
+def test_a_paper_count_that_does_not_add_up_names_the_cell(tmp_path: Path) -> None:
+    vectors.make_mutant("paper-count-sums", tmp_path / "record")
+    report = verify_record(tmp_path / "record", workers=0)
+    (failure, *_) = report.checks["V15"].failures
+    assert failure.location.endswith("#/count/questions/0/options")
+    assert "paper.sums" in failure.message
 
 
 def test_a_missing_directory_is_a_failed_check(tmp_path: Path) -> None:

@@ -139,6 +139,9 @@ def create_app(
     from tohyo.app.web.routes import voter  # the voter's pages and booth (issue 5)
 
     voter.install(app)
+    from tohyo.app.results import routes as results_routes  # paper counts, results (issue 11)
+
+    app.include_router(results_routes.router)
     from tohyo.app.web.routes import results  # the public results page (issue 11)
 
     app.include_router(results.router)

@@ -4,8 +4,11 @@
    real server on loopback, every ballot encrypted by the Python voter client,
    two witnesses cosigning the log, a 2-of-3 key ceremony, the tally and the
    published record.
-2. The independent verifier on that record, and the result against the
-   published figures.
+   After the close two dev officials enter invented paper counts of two
+   counting places (double entry); they are signed onto the log.
+2. The independent verifier on that record, the internet result against the
+   published figures, and the combined official result (internet + paper)
+   as the verifier recomputed it.
 3. The live demo election for a person to vote in from a browser (one-time
    codes, a test My Number card, the test OpenID provider), until Ctrl-C.
 
@@ -29,6 +32,10 @@ from rich.table import Table
 from tohyo.cli import demo_core
 
 DEMO_MANIFEST = "tsukuba-2025-survey.json"
+#: Invented paper counts of two counting places (the 2025 survey had none).
+DEMO_PAPER = "tsukuba-2025-paper.json"
+#: Invented: residents on the demo's roll (eligible, card with a signature certificate).
+DEMO_ROLL = 20000
 
 
 def _manifest_bytes() -> bytes:
@@ -52,13 +59,16 @@ def run_survey(out: Path, console: Console, *, scale: int = 1) -> bool:
         shutil.rmtree(out)
     console.rule("[bold]1. 2025 Tsukuba citizens' vote, cast over HTTP")
     console.print(f"{len(voters)} voters, 2 of 3 trustees, 2 witnesses; votes: {votes_csv}")
+    paper = json.loads(resources.files("tohyo.simulate.data").joinpath(DEMO_PAPER).read_bytes())
     simulate_over_http(manifest, manifest_bytes, voters, out, witnesses=2,
-                       progress=lambda line: console.print(f"  {line}"))
+                       progress=lambda line: console.print(f"  {line}"), paper_counts=paper,
+                       roll_size=DEMO_ROLL // scale)
     console.print(f"record written to {out}")
 
     console.rule("[bold]2. Independent verification of the published record")
     report = verify_record(out, progress=lambda line: console.print(f"  {line}"))
     text = io.StringIO()
+    figures, report.tables = report.tables, []  # the official result is shown last
     report.print(text)
     console.print(text.getvalue(), markup=False, highlight=False, end="")
     results = json.loads((out / "tally.json").read_text(encoding="utf-8"))["results"]
@@ -75,7 +85,10 @@ def run_survey(out: Path, console: Console, *, scale: int = 1) -> bool:
             matches &= ok
             table.add_row(field, option, str(got), str(published // scale), "✓" if ok else "✗")
     console.print(table)
-    return report.ok and matches
+    console.rule("[bold]Official result, internet + paper (公式結果), recomputed by the verifier")
+    for figure in figures:
+        console.print(figure, markup=False, highlight=False, end="")
+    return report.ok and matches and bool(figures)
 
 
 def register(app: typer.Typer) -> None:

@@ -38,6 +38,9 @@ def _register() -> None:
     from tohyo.cli import audit  # issue 5: tohyo verify-audit (the booth's second-device check)
 
     audit.register(app)
+    from tohyo.cli import paper  # issue 11: paper counts and the official result
+
+    paper.register(app)
 
 
 def main() -> None:

@@ -93,15 +93,23 @@ def tally(
 ) -> None:
     """Combine the trustees' decryption shares (two officials' approval); bad ones are
     named and set aside."""
+    from tohyo.app.results.official import official_result
+    from tohyo.app.services.common import load_election, manifest_of
     from tohyo.app.services.tally import record_tally
+    from tohyo.record.official_text import official_table
 
     given = _shares(shares)
     with auth_refusals(), service_runtime(data_dir, database_url) as runtime:
         document = record_tally(runtime, election_id, given, approval=ticket(runtime, approval))
+        # The per-question results as a table (with any paper counts already accepted).
+        with runtime.uow() as uow:
+            manifest = manifest_of(runtime, load_election(uow, election_id))
+        results_table = official_table(official_result(runtime, election_id), manifest)
     for excluded in document.excluded:
         typer.echo(f"trustee {excluded.trustee} set aside: {excluded.reason}", err=True)
     typer.echo(f"tallied with trustees {', '.join(map(str, document.trustees))}: "
                f"{document.results['ballots']} ballots")
+    typer.echo(results_table, nl=False)
 
 
 @record_cli.command("export")

@@ -12,7 +12,9 @@ ceremony and the tally and write the record; then run ``tohyo verify OUT``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -42,6 +44,9 @@ def simulate(
     seed: int = typer.Option(0, help="Seed of the random re-votes and paper votes."),
     direct: bool = typer.Option(False, help="No server: build the record in process."),
     workers: int = typer.Option(1, help="Processes encrypting ballots (--direct)."),
+    paper: Path | None = typer.Option(
+        None, help="Paper counts entered after the close: a JSON array of counts "
+                   "(docs/spec/results.md §RES-2.1)."),
 ) -> None:
     """Simulate an election end to end and write its record."""
     from tohyo.record.errors import RecordError
@@ -55,26 +60,51 @@ def simulate(
     except (OSError, RecordError, VotesError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    counts: list[Any] = []
+    if paper is not None:
+        try:
+            counts = json.loads(paper.read_bytes())
+        except (OSError, ValueError) as exc:
+            typer.echo(f"error: {paper}: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        if not isinstance(counts, list) or not all(isinstance(c, dict) for c in counts):
+            typer.echo(f"error: {paper}: expected a JSON array of counts", err=True)
+            raise typer.Exit(2)
     tn = _trustees(trustees) if trustees else None
     withdrawals = [tuple(w.split(":", 1)) for w in withdraw]
     if any(len(w) != 2 for w in withdrawals):
         raise typer.BadParameter("--withdraw takes QUESTION:CANDIDATE")
+    from tohyo.app.errors import ServiceError
+
+    try:
+        header = _run(parsed, manifest, voters, out, tn, withdrawals, cheating_trustee,
+                      witnesses, direct, workers, counts)
+    except (RecordError, ServiceError) as exc:  # a paper count that does not add up
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"wrote {out} ({len(voters)} voters); election {header.election_id}")
+    typer.echo(f"verify it with: tohyo verify {out}")
+
+
+def _run(parsed: Any, manifest: Path, voters: Any, out: Path, tn: tuple[int, int] | None,
+         withdrawals: list[Any], cheating_trustee: int | None, witnesses: int, direct: bool,
+         workers: int, counts: list[Any]) -> Any:
     if direct:
         from tohyo.simulate.direct import generate_record
 
         header = generate_record(parsed, voters, out, trustees=tn,
                                  withdrawals=[(w[0], w[1]) for w in withdrawals],
                                  cheating_trustee=cheating_trustee, workers=workers,
-                                 witnesses=witnesses)
+                                 witnesses=witnesses, paper_counts=counts)
     else:
         from tohyo.simulate.http import simulate_over_http
 
         header = simulate_over_http(parsed, manifest.read_bytes(), voters, out, trustees=tn,
                                     withdrawals=[(w[0], w[1]) for w in withdrawals],
                                     cheating_trustee=cheating_trustee, witnesses=witnesses,
-                                    progress=lambda s: typer.echo(s, err=True))
-    typer.echo(f"wrote {out} ({len(voters)} voters); election {header.election_id}")
-    typer.echo(f"verify it with: tohyo verify {out}")
+                                    progress=lambda s: typer.echo(s, err=True),
+                                    paper_counts=counts)
+    return header
 
 
 def register(app: typer.Typer) -> None:

@@ -52,6 +52,7 @@ class ContentDst:
 
     CONTENT = b"tohyo/1/record/content"
     MANIFEST = b"tohyo/1/record/manifest"
+    PAPER_COUNT = b"tohyo/1/record/paper-count"
 
     @classmethod
     def all(cls) -> dict[str, bytes]:

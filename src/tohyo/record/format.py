@@ -8,6 +8,8 @@ A record is a directory::
     entries.jsonl   the log's leaves, one per line, leaf i on line i (canonical JSON each)
     heads.jsonl     every signed head, by increasing size, cosignatures included
     tally.json      aggregates, decryption shares with proofs, results (canonical JSON)
+    official.json   format 2 only: the official result, paper counts included
+                    (docs/spec/results.md §RES-4)
 
 The header lists every other file with its SHA-256 and size, so the header's
 content hash (:func:`record_hash`) identifies the whole record.
@@ -29,9 +31,11 @@ __all__ = [
     "ENTRIES",
     "FILES",
     "FORMAT",
+    "FORMAT_2",
     "HEADER",
     "HEADS",
     "MANIFEST",
+    "OFFICIAL",
     "RECORD_DST",
     "TALLY",
     "FileDigest",
@@ -42,8 +46,11 @@ __all__ = [
     "record_hash",
 ]
 
-#: The record format this version reads and writes (§REC-2).
+#: The record format of internet-only records (§REC-2); still read and written.
 FORMAT = "tohyo-record/1"
+#: Format 1 plus ``official.json`` and ``paper_count`` leaves after the close
+#: (docs/spec/results.md §RES-5).
+FORMAT_2 = "tohyo-record/2"
 #: Domain-separation tag of the record's content hash (§REC-2).
 RECORD_DST = b"tohyo/1/record/header"
 
@@ -55,6 +62,9 @@ HEADS = "heads.jsonl"
 TALLY = "tally.json"
 #: Every file a complete record lists in its header, in this order (§REC-3).
 FILES = (MANIFEST, CEREMONY, ENTRIES, HEADS, TALLY)
+OFFICIAL = "official.json"
+#: The files of each format, in header order.
+FILES_BY_FORMAT: dict[str, tuple[str, ...]] = {FORMAT: FILES, FORMAT_2: (*FILES, OFFICIAL)}
 
 
 class InvalidRecord(RecordError):
@@ -181,7 +191,7 @@ class RecordHeader:
             InvalidRecord: an unknown format or protocol version, or a bad field.
         """
         where = f"{HEADER}#"
-        if isinstance(obj, dict) and obj.get("format") != FORMAT:
+        if isinstance(obj, dict) and obj.get("format") not in FILES_BY_FORMAT:
             raise InvalidRecord(f"{where}/format",
                                 f"unknown record format {str(obj.get('format'))[:40]!r}")
         keys = {"format", "protocol", "election_id", "manifest_hash", "roll", "log", "files"}
@@ -198,13 +208,14 @@ class RecordHeader:
         if not isinstance(files, dict):
             raise InvalidRecord(f"{where}/files", "expected an object")
         digests = []
-        for name in FILES:
+        wanted = FILES_BY_FORMAT[f["format"]]
+        for name in wanted:
             if name not in files:
                 raise InvalidRecord(f"{where}/files", f"does not list {name}")
             d = _object(files[name], {"sha256", "bytes"}, f"{where}/files/{name}")
             digests.append((name, FileDigest(_hex(d["sha256"], f"{where}/files/{name}/sha256"),
                                              _int(d["bytes"], f"{where}/files/{name}/bytes"))))
-        unknown = sorted(set(files) - set(FILES))
+        unknown = sorted(set(files) - set(wanted))
         if unknown:
             raise InvalidRecord(f"{where}/files", f"unknown files {unknown}")
         return cls(
@@ -218,6 +229,7 @@ class RecordHeader:
                 tuple(_text(w, f"{where}/log/witnesses/{i}") for i, w in enumerate(witnesses)),
             ),
             files=tuple(digests),
+            format=f["format"],
         )
 
 

@@ -10,6 +10,7 @@ hash covers them) but carry no meaning for the tally.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +23,12 @@ __all__ = [
     "InvalidLeaf",
     "Leaf",
     "OverrideLeaf",
+    "PaperCountLeaf",
     "WithdrawalLeaf",
     "ballot_leaf",
     "close_leaf",
     "override_leaf",
+    "paper_count_leaf",
     "parse_leaf",
     "withdrawal_leaf",
 ]
@@ -34,6 +37,7 @@ KIND_BALLOT = "ballot"
 KIND_OVERRIDE = "paper_override"
 KIND_WITHDRAWAL = "withdrawal"
 KIND_CLOSE = "close"
+KIND_PAPER_COUNT = "paper_count"
 MAX_CREDENTIAL = 128
 
 
@@ -80,7 +84,21 @@ class CloseLeaf:
     election_id: str
 
 
-Leaf = BallotLeaf | OverrideLeaf | WithdrawalLeaf | CloseLeaf
+@dataclass(frozen=True, slots=True)
+class PaperCountLeaf:
+    """An accepted, signed paper count, after the close (docs/spec/results.md §RES-2.4).
+
+    ``count`` is the count's JSON, still unchecked against the manifest;
+    ``signature`` the 64-byte Ed25519 signature by the log key.
+    """
+
+    election_id: str
+    count: Any
+    entered_by: tuple[str, str]
+    signature: bytes
+
+
+Leaf = BallotLeaf | OverrideLeaf | WithdrawalLeaf | CloseLeaf | PaperCountLeaf
 
 
 def _text(obj: Mapping[str, Any], key: str, kind: str, limit: int = 256) -> str:
@@ -124,6 +142,8 @@ def parse_leaf(obj: Any) -> Leaf:
         )
     if kind == KIND_CLOSE:
         return CloseLeaf(_text(obj, "election_id", kind))
+    if kind == KIND_PAPER_COUNT:
+        return _paper_count(obj)
     raise InvalidLeaf(f"unknown leaf kind {str(kind)[:40]!r}")
 
 
@@ -151,3 +171,29 @@ def withdrawal_leaf(
 def close_leaf(election_id: str) -> dict[str, Any]:
     """The leaf object of the close (§REC-4.4)."""
     return {"kind": KIND_CLOSE, "election_id": election_id}
+
+
+def _paper_count(obj: Mapping[str, Any]) -> PaperCountLeaf:
+    kind = KIND_PAPER_COUNT
+    if not isinstance(obj.get("count"), dict):
+        raise InvalidLeaf("paper_count leaf: 'count' must be an object")
+    by = obj.get("entered_by")
+    if (not isinstance(by, list) or len(by) != 2 or not all(isinstance(o, str) and o
+                                                            for o in by) or by[0] >= by[1]):
+        raise InvalidLeaf("paper_count leaf: 'entered_by' must name two officials, sorted")
+    sig = _text(obj, "signature", kind, 88)
+    try:
+        raw = base64.b64decode(sig, validate=True)
+    except ValueError:
+        raw = b""
+    if len(raw) != 64 or base64.b64encode(raw).decode() != sig:
+        raise InvalidLeaf("paper_count leaf: 'signature' must be 64 bytes in base64")
+    return PaperCountLeaf(_text(obj, "election_id", kind), obj["count"], (by[0], by[1]), raw)
+
+
+def paper_count_leaf(
+    election_id: str, count: Any, entered_by: tuple[str, str], signature: bytes
+) -> dict[str, Any]:
+    """The leaf object of an accepted paper count (results.md §RES-2.4)."""
+    return {"kind": KIND_PAPER_COUNT, "election_id": election_id, "count": count,
+            "entered_by": sorted(entered_by), "signature": base64.b64encode(signature).decode()}

@@ -20,7 +20,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from tohyo.log.errors import InvalidSignature, LogError
+from tohyo.log.keys import verifier_from_key
+from tohyo.log.note import Ed25519Signer, Ed25519Verifier
+from tohyo.record.canonical import ContentDst, content_hash
 from tohyo.record.errors import RecordError, json_pointer
+from tohyo.record.leaves import PaperCountLeaf
 from tohyo.record.manifest import Manifest
 from tohyo.record.questions import CandidatesQuestion
 
@@ -31,8 +36,11 @@ __all__ = [
     "PaperCount",
     "PaperKind",
     "PaperQuestionCount",
+    "check_paper_leaf",
     "count_cells_differ",
     "parse_paper_count",
+    "sign_paper_count",
+    "signed_message",
 ]
 
 #: Largest count accepted in any cell: far above any municipality's roll.
@@ -341,3 +349,43 @@ def count_cells_differ(a: PaperCount, b: PaperCount) -> tuple[str, ...]:
     if a.key != b.key:
         out = ["/place" if a.place != b.place else "/kind", *out]
     return tuple(out)
+
+
+#: The first line of the signed message (§RES-2.4).
+SIGNED_PREFIX = b"tohyo/1/paper-count\n"
+
+
+def signed_message(count: PaperCount, entered_by: tuple[str, str]) -> bytes:
+    """The bytes the log key signs for an accepted count (§RES-2.4)."""
+    h = content_hash({"count": count.to_json(), "entered_by": sorted(entered_by)},
+                     dst=ContentDst.PAPER_COUNT)
+    return SIGNED_PREFIX + h.hex().encode() + b"\n"
+
+
+def sign_paper_count(
+    count: PaperCount, entered_by: tuple[str, str], signer: Ed25519Signer
+) -> bytes:
+    """The 64-byte signature of an accepted count by the log's signer (§RES-2.4)."""
+    return signer.sign(signed_message(count, entered_by)).signature
+
+
+def check_paper_leaf(manifest: Manifest, leaf: PaperCountLeaf, log_key: str) -> PaperCount:
+    """The count of a ``paper_count`` leaf, its signature and arithmetic checked (§RES-5).
+
+    Raises:
+        InvalidPaperCount: the count breaks §RES-2.1–2.2 (``paper.*``), is not in
+            normal form (``paper.not_normal``), or the signature does not verify
+            with the log key (``paper.signature``).
+    """
+    count = parse_paper_count(manifest, leaf.count)
+    if count.to_json() != leaf.count:
+        raise _fail("paper.not_normal", "", "the count is not in its normal form")
+    try:
+        verifier = verifier_from_key(log_key)
+        if not isinstance(verifier, Ed25519Verifier):
+            raise InvalidSignature("the log key is not an Ed25519 key")
+        verifier.verify(signed_message(count, leaf.entered_by), leaf.signature)
+    except LogError as exc:
+        raise _fail("paper.signature", "/signature", f"signature does not verify: {exc}"
+                    ) from None
+    return count

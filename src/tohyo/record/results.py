@@ -99,6 +99,34 @@ class Results:
     def to_json(self) -> dict[str, Any]:
         return {"ballots": self.ballots, "questions": [q.to_json() for q in self.questions]}
 
+    @classmethod
+    def from_json(cls, obj: Any) -> Results:
+        """Read the results of §REC-7.3 (``tally.json#/results``), shape checked.
+
+        Raises:
+            RecordError: a missing or malformed field.
+        """
+        def count(value: Any, where: str) -> int:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise RecordError(f"results{where}: expected a non-negative integer")
+            return value
+
+        try:
+            questions = []
+            for i, q in enumerate(obj["questions"]):
+                votes = tuple((str(o["id"]), count(o["votes"], f"/questions/{i}/options"))
+                              for o in q["options"])
+                gone = tuple(str(o["id"]) for o in q["options"] if o["withdrawn"] is True)
+                rating = q.get("rating")
+                questions.append(QuestionResult(
+                    str(q["id"]), votes, gone, count(q["blank"], f"/questions/{i}/blank"),
+                    count(q["invalid"], f"/questions/{i}/invalid"),
+                    count(q["valid"], f"/questions/{i}/valid"),
+                    dict(rating) if isinstance(rating, dict) else None))
+            return cls(count(obj["ballots"], "/ballots"), tuple(questions))
+        except (KeyError, TypeError) as exc:
+            raise RecordError(f"results: malformed ({exc})") from None
+
     def question(self, question_id: str) -> QuestionResult:
         """The result of ``question_id``.
 

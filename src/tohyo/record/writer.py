@@ -16,10 +16,13 @@ from tohyo.record.canonical import dumps_canonical
 from tohyo.record.format import (
     CEREMONY,
     ENTRIES,
-    FILES,
+    FILES_BY_FORMAT,
+    FORMAT,
+    FORMAT_2,
     HEADER,
     HEADS,
     MANIFEST,
+    OFFICIAL,
     TALLY,
     FileDigest,
     LogInfo,
@@ -87,6 +90,10 @@ class RecordWriter:
         """``tally.json`` (§REC-7)."""
         self._write_json(TALLY, tally_json)
 
+    def write_official(self, official_json: Any) -> None:
+        """``official.json`` (results.md §RES-4); makes the record format 2."""
+        self._write_json(OFFICIAL, official_json)
+
     def add_entry(self, leaf: bytes) -> int:
         """Append one log leaf (its canonical JSON bytes); returns its index (§REC-3.3)."""
         if b"\n" in leaf:
@@ -114,7 +121,9 @@ class RecordWriter:
         """
         self._digests[ENTRIES] = self._entries.close()
         self._digests[HEADS] = self._heads.close()
-        missing = [name for name in FILES if name not in self._digests]
+        version = FORMAT_2 if OFFICIAL in self._digests else FORMAT
+        files = FILES_BY_FORMAT[version]
+        missing = [name for name in files if name not in self._digests]
         if missing:
             raise ValueError(f"record parts not written: {missing}")
         header = RecordHeader(
@@ -122,7 +131,8 @@ class RecordWriter:
             manifest_hash=manifest_hash.hex(),
             roll=roll,
             log=log,
-            files=tuple((name, self._digests[name]) for name in FILES),
+            files=tuple((name, self._digests[name]) for name in files),
+            format=version,
         )
         stream = _Stream(self.directory / HEADER)
         stream.write(dumps_canonical(header.to_json()))

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -35,8 +36,17 @@ from tohyo.log import (
 from tohyo.record.canonical import dumps_canonical
 from tohyo.record.counting import ballot_style, count_board, finish_tally
 from tohyo.record.format import LogInfo, RecordHeader, RollCommitment
-from tohyo.record.leaves import ballot_leaf, close_leaf, override_leaf, withdrawal_leaf
+from tohyo.record.leaves import (
+    ballot_leaf,
+    close_leaf,
+    override_leaf,
+    paper_count_leaf,
+    withdrawal_leaf,
+)
 from tohyo.record.manifest import Manifest, manifest_hash
+from tohyo.record.official import TurnoutInputs, combine
+from tohyo.record.paper import parse_paper_count, sign_paper_count
+from tohyo.record.results import Results
 from tohyo.record.writer import RecordWriter
 
 __all__ = ["Voter", "credential_for", "generate_record"]
@@ -107,6 +117,8 @@ def generate_record(
     cheating_trustee: int | None = None,
     salt: str = "",
     progress: Callable[[int, int], None] | None = None,
+    paper_counts: Sequence[Mapping[str, Any]] = (),
+    started_not_finished: int = 0,
 ) -> RecordHeader:
     """Run a whole election in process and write its record to ``out``.
 
@@ -123,6 +135,10 @@ def generate_record(
             named and set aside in the tally).
         salt: varies the credentials between elections.
         progress: called with (ballots encrypted, total).
+        paper_counts: paper counts (results.md §RES-2.1) appended after the close,
+            signed by the log key as if two officials had entered them; with
+            any, the record is ``tohyo-record/2`` with ``official.json``.
+        started_not_finished: the declared 途中終了者数 (results.md §RES-3.5).
     """
     t, n = trustees or (manifest.threshold, len(manifest.trustees))
     mhash = manifest_hash(manifest)
@@ -172,7 +188,8 @@ def generate_record(
     for number, voter in enumerate(voters):
         if voter.paper:
             append(dumps_canonical(override_leaf(manifest.id, credential_for(number, salt))))
-    append(dumps_canonical(close_leaf(manifest.id)), cosign=True)
+    append(dumps_canonical(close_leaf(manifest.id)), cosign=not paper_counts)
+    close_head = (tree.size, tree.root())
 
     board = count_board(manifest, mhash, joint.public_key, leaves, check_proofs=False)
     shares: list[DecryptionShare] = []
@@ -184,8 +201,19 @@ def generate_record(
         if key.trustee == cheating_trustee:
             mine = tuple(_corrupt(s) for s in mine)
         shares += mine
-    tally = finish_tally(manifest, context, joint, board, (tree.size, tree.root()), shares)
+    tally = finish_tally(manifest, context, joint, board, close_head, shares)
     writer.write_tally(tally.to_json())
+    if paper_counts:
+        accepted = [parse_paper_count(manifest, p) for p in paper_counts]
+        entered_by = ("official-a", "official-b")
+        for i, count in enumerate(accepted):
+            signature = sign_paper_count(count, entered_by, log_signer)
+            append(dumps_canonical(paper_count_leaf(manifest.id, count.to_json(), entered_by,
+                                                    signature)),
+                   cosign=i == len(accepted) - 1)
+        official = combine(manifest, Results.from_json(tally.results), accepted, TurnoutInputs(
+            len(voters), started_not_finished, tally.counts.get("paper_overrides", 0)))
+        writer.write_official(official.to_json())
     return writer.finish(
         election_id=manifest.id,
         manifest_hash=mhash,

@@ -24,7 +24,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -84,11 +84,18 @@ def simulate_over_http(
     cheating_trustee: int | None = None,
     witnesses: int = 2,
     progress: Callable[[str], None] | None = None,
+    paper_counts: Sequence[Mapping[str, Any]] = (),
+    roll_size: int = 0,
 ) -> RecordHeader:
     """Run the election through a loopback server and write its record to ``out``.
 
     Args:
         witnesses: how many independent witnesses cosign the log's heads.
+        paper_counts: paper counts (results.md §RES-2.1) that two dev officials
+            enter after the close, each twice (double entry), before the
+            witnesses cosign the final head.
+        roll_size: eligible voters on the roll; at least the internet voters plus
+            the paper voters of ``paper_counts`` (who are on the roll too).
 
     Raises:
         ValueError: ``trustees`` differ from the manifest's (edit the manifest).
@@ -98,6 +105,7 @@ def simulate_over_http(
 
     from tohyo.app.auth.authority import DevApproval
     from tohyo.app.main import create_app
+    from tohyo.app.results.paper import enter_paper_count
     from tohyo.app.services import elections, overrides, roll, tally
     from tohyo.app.services.runtime import build_runtime
     from tohyo.app.settings import Settings
@@ -114,9 +122,11 @@ def simulate_over_http(
     eid, actor = manifest.id, "simulate"
     try:
         elections.create_election(runtime, manifest_bytes, actor=actor)
-        ids, roll_csv = _roll(manifest, len(voters))
+        paper_voters = sum(int(c.get("voters", 0)) for c in paper_counts)
+        ids, roll_csv = _roll(manifest, max(roll_size, len(voters) + paper_voters))
         roll.import_roll(runtime, eid, roll_csv, actor=actor)
-        codes = [c.code for c in roll.issue_codes(runtime, eid, actor=actor, voter_ids=ids)]
+        codes = [c.code for c in roll.issue_codes(runtime, eid, actor=actor,
+                                                  voter_ids=ids[:len(voters)])]
         elections.start_key_ceremony(runtime, eid, actor=actor)
         say(f"key ceremony: {t} of {n} trustees")
         ceremony = run_local_ceremony(ProofContext(eid, manifest_hash(manifest)), t, n)
@@ -153,6 +163,11 @@ def simulate_over_http(
                         overrides.record_paper_vote(runtime, eid, key, actor=actor)
                 clock.set(manifest.period.end.astimezone(UTC))
                 elections.close_election(runtime, eid, approval=DevApproval("simulation"))
+                for count in paper_counts:
+                    for official in ("simulation-clerk-1", "simulation-clerk-2"):
+                        entered = enter_paper_count(runtime, eid, count, official=official)
+                    say(f"paper count of {entered.count.place} / {entered.count.kind.value} "
+                        f"entered twice and {entered.status}")
                 observers.round()
                 say(f"{witnesses} witnesses cosigned the final head")
         finally:

@@ -31,6 +31,7 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     ("V12", "tally.aggregate", "the published aggregates are the sums of the effective ballots"),
     ("V13", "tally.decryption", "decryption shares verify; at least t combined; bad ones named"),
     ("V14", "tally.results", "the published results follow from the decrypted totals"),
+    ("V15", "official.result", "paper counts signed and adding up; official result recomputed"),
 )
 
 _MAX_SHOWN = 20
@@ -76,6 +77,10 @@ class Report:
 
     def __init__(self) -> None:
         self.checks = {cid: CheckResult(cid, name, desc) for cid, name, desc in CHECKS}
+        #: The figures the checks recomputed, as text tables (results.md §RES-5).
+        self.tables: list[str] = []
+        #: The recomputed official result in its JSON form, if V15 could compute it.
+        self.official: dict[str, object] | None = None
 
     def fail(self, cid: str, location: str, message: str) -> None:
         """Record a failure of check ``cid``; it can no longer pass."""
@@ -117,6 +122,8 @@ class Report:
             hidden = c.failure_count - len(c.failures)
             if hidden > 0:
                 out.write(f"              … and {hidden} more\n")
+        for table in self.tables:
+            out.write("\n" + table + "\n")
         verdict = "VALID" if self.ok else "INVALID"
         passed = sum(c.status is Status.PASS for c in self.checks.values())
         out.write(f"record {verdict}: {passed}/{len(self.checks)} checks passed\n")
@@ -131,4 +138,5 @@ class Report:
                               for f in c.failures]}
                 for c in self.checks.values()
             ],
+            "official": self.official,
         }

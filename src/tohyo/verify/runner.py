@@ -24,13 +24,15 @@ from typing import Any, Protocol, TypeVar
 
 from tohyo.log import LogError, MerkleTree
 from tohyo.record.effective import EffectiveSelector
-from tohyo.record.format import ENTRIES, InvalidRecord
+from tohyo.record.format import ENTRIES, FORMAT_2, InvalidRecord
+from tohyo.record.official_text import official_table
 from tohyo.record.results import aggregate_labels
 from tohyo.record.tally import Accumulator
 from tohyo.verify.checks.ballots import (
     BALLOT,
     CLOSE,
     OVERRIDE,
+    PAPER,
     WITHDRAWAL,
     BlockJob,
     BlockResult,
@@ -40,7 +42,8 @@ from tohyo.verify.checks.ballots import (
     location,
     sum_block,
 )
-from tohyo.verify.checks.log import HeadBlockJob, HeadChecker, check_head_block
+from tohyo.verify.checks.log import HeadBlockJob, HeadChecker, HeadFact, check_head_block
+from tohyo.verify.checks.official import check_official
 from tohyo.verify.checks.setup import check_setup
 from tohyo.verify.checks.tally import check_tally, read_tally
 from tohyo.verify.report import Report
@@ -141,6 +144,9 @@ class _Entries:
         self.late_valid: list[int] = []
         self.acc = Accumulator(labels, options)
         self.ballots = 0
+        self.papers: list[tuple[int, bytes]] = []
+        #: Entries after the close that are not paper counts (V8).
+        self.after_close: list[int] = []
 
     def take(self, res: BlockResult) -> None:
         for k in range(res.count):
@@ -168,6 +174,11 @@ class _Entries:
                 self.withdrawn.add((a, b))
             elif kind == CLOSE:
                 self.closes.append(index)
+            elif kind == PAPER and not self.closes:
+                self.report.fail("V8", location(index), "a paper count before the close")
+            if self.closes and kind not in (BALLOT, PAPER, CLOSE):
+                self.after_close.append(index)
+        self.papers.extend(res.papers)
         self.acc.merge(decode_sums(res.sums))
 
 
@@ -238,24 +249,46 @@ def _run(report: Report, outcome: Any, pool: _Pool, inflight: int, block_size: i
     report.finish("V4", f"{tree.size} entries")
     report.finish("V9", f"{entries.ballots} ballots")
     report.finish("V10")
+    format_2 = reader.header.format == FORMAT_2
     if len(entries.closes) != 1:
         report.fail("V8", ENTRIES, f"{len(entries.closes)} close entries, expected exactly one")
-    elif entries.closes[0] != tree.size - 1:
+    elif not format_2 and entries.closes[0] != tree.size - 1:
         report.fail("V8", location(entries.closes[0]), "the close is not the last entry")
+    for index in entries.after_close[:20]:
+        report.fail("V8", location(index), "only paper counts may follow the close")
     report.finish("V8")
 
-    final = _heads(report, reader, pool, tree, inflight)
+    final, sizes = _heads(report, reader, pool, tree, inflight)
+    bound = _close_head(final, sizes, tree, entries.closes) if format_2 else final
     selection = entries.selector.finish()
     _subtract(reader, pool, setup, entries, selection.superseded + selection.overridden,
               block_size)
     tally = read_tally(reader, report)
+    checked = None
     if tally is not None:
-        check_tally(report, tally, manifest, joint, selection, entries.acc.totals(),
-                    frozenset(entries.withdrawn), final)
+        checked = check_tally(report, tally, manifest, joint, selection, entries.acc.totals(),
+                              frozenset(entries.withdrawn), bound)
+    if tally is None or checked is None:
+        report.skip("V15", "no verified internet results (V14)")
+        return
+    official = check_official(report, reader, manifest, tally, checked[0], checked[1],
+                              entries.papers, reader.header.log.key)
+    if official is not None:
+        report.official = official.to_json()
+        report.tables.append(official_table(official, manifest))
+
+
+def _close_head(final: HeadFact | None, sizes: set[int], tree: MerkleTree,
+                closes: list[int]) -> HeadFact | None:
+    """The signed head at the close, which a format-2 tally is bound to (§RES-5)."""
+    if final is None or len(closes) != 1 or closes[0] + 1 not in sizes:
+        return None
+    size = closes[0] + 1
+    return HeadFact(final.line, size, tree.root(size), final.time_ms)
 
 
 def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight: int
-           ) -> Any:
+           ) -> tuple[Any, set[int]]:
     log = reader.header.log
     try:
         names = HeadChecker.log_keys(log.key, log.witnesses, log.origin)
@@ -263,7 +296,7 @@ def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight:
         report.fail("V6", "record.json#/log", str(exc))
         report.fail("V7", "record.json#/log", str(exc))
         report.fail("V5", "record.json#/log", "no usable log key")
-        return None
+        return None, set()
     checker = HeadChecker(report, names)
 
     def jobs() -> Iterator[tuple[Callable[[HeadBlockJob], Any], HeadBlockJob]]:
@@ -285,7 +318,7 @@ def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight:
     report.finish("V5", f"{tree.size} entries, root {tree.root().hex()[:16]}…")
     report.finish("V6", f"{checker.count} signed heads")
     report.finish("V7", f"{len(names)} witnesses; {checker.cosigned} heads cosigned")
-    return final
+    return final, checker.sizes
 
 
 def _subtract(reader: Any, pool: _Pool, setup: Setup, entries: _Entries,

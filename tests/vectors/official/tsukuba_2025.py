@@ -3,17 +3,20 @@
 Provenance: the internet figures are the published 2025 results (MISSION.md,
 seed 002: 559 / 442 / 417 answers over three fields, 1,418 votes); the paper
 counts of two counting places are INVENTED so that every column of the forms
-has figures (the 2025 survey had no paper channel). The published split of 1,418
-votes over three fields is modelled as 1,418 ballots, each answering one field
-and leaving the other two blank. ``python tests/vectors/official/tsukuba_2025.py``
+has figures (the 2025 survey had no paper channel). As in the project's vote
+files (``tests/e2e/tsukuba-2025-votes.csv``) the 1,418 answers are 559 ballots,
+each answering the first field and leaving the others blank or not (117 and
+142 blanks). ``python tests/vectors/official/tsukuba_2025.py``
 rewrites ``tsukuba-2025-survey.json`` beside this file.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
+import tohyo.simulate.data
 from tohyo.record.canonical import dumps_canonical
 from tohyo.record.manifest import Manifest, parse_manifest
 from tohyo.record.official import OfficialResult, TurnoutInputs, combine
@@ -31,34 +34,14 @@ INTERNET = {
     "mobility": {"tsukumobi": 96, "smart-mobility": 185, "hands-free-ticketing": 161},
     "healthcare": {"online-home-care": 238, "food-lifestyle": 36, "emergency-data": 143},
 }
-BALLOTS = 1418
+BALLOTS = 559
 #: Invented: eligible residents with a signature certificate.
 ROLL = 20000
 
-#: Invented paper counts of two counting places.
-PAPER = [
-    {"election_id": "tsukuba-2025-super-city-survey", "place": "つくば市役所",
-     "kind": "early", "voters": 52, "rejected": 1,
-     "questions": [
-         {"id": "administrative-services", "ballots": 51, "blank": 20,
-          "invalid": {"other_writing": 1},
-          "options": {"internet-voting": 10, "digital-counters": 15, "ai-citizen-voice": 5}},
-         {"id": "mobility", "ballots": 51, "blank": 30, "invalid": {"two_or_more": 2},
-          "options": {"tsukumobi": 7, "smart-mobility": 8, "hands-free-ticketing": 4}},
-         {"id": "healthcare", "ballots": 51, "blank": 29,
-          "options": {"online-home-care": 12, "food-lifestyle": 3, "emergency-data": 7}},
-     ]},
-    {"election_id": "tsukuba-2025-super-city-survey", "place": "移動投票車 1号",
-     "kind": "mobile", "voters": 12,
-     "questions": [
-         {"id": "administrative-services", "ballots": 12, "blank": 5,
-          "options": {"internet-voting": 2, "digital-counters": 5}},
-         {"id": "mobility", "ballots": 12, "blank": 8, "invalid": {"unclear": 1},
-          "options": {"tsukumobi": 3}},
-         {"id": "healthcare", "ballots": 12, "blank": 4,
-          "options": {"online-home-care": 6, "emergency-data": 2}},
-     ]},
-]
+#: Invented paper counts of two counting places; the demo enters the same
+#: counts (``tohyo.simulate.data/tsukuba-2025-paper.json``).
+PAPER = json.loads((Path(tohyo.simulate.data.__file__).parent
+                    / "tsukuba-2025-paper.json").read_text(encoding="utf-8"))
 
 
 def manifest() -> Manifest:

@@ -23,6 +23,9 @@ from typing import Any
 
 HERE = Path(__file__).parent
 VALID = HERE / "valid"
+#: The same election with paper counts after the close: a ``tohyo-record/2``
+#: record with ``official.json`` (docs/spec/results.md §RES-5).
+VALID_PAPER = HERE / "valid-paper"
 
 MANIFEST: dict[str, Any] = {
     "format": "tohyo-manifest/1",
@@ -64,6 +67,25 @@ PAPER = {5}
 WITHDRAWN = [("mayor", "cand-c")]
 CHEATING_TRUSTEE = 3
 
+#: Paper counts of two places (invented); the rating's blank is not allowed,
+#: so a blank paper ballot of it is counted invalid.
+PAPER_COUNTS: list[dict[str, Any]] = [
+    {"election_id": "tohyo-test-record", "place": "第1投票所", "kind": "election_day",
+     "voters": 9, "rejected": 1, "questions": [
+         {"id": "mayor", "ballots": 8, "blank": 1, "invalid": {"other_writing": 1},
+          "options": {"cand-a": 3, "cand-b": 1, "cand-c": 1},
+          "apportioned": [{"candidates": ["cand-a", "cand-b"], "ballots": 1}]},
+         {"id": "rating", "ballots": 8, "invalid": {"unclear": 1},
+          "options": {"50": 3, "100": 4}},
+         {"id": "survey", "ballots": 8, "blank": 2,
+          "options": {"opt-1": 4, "opt-2": 3, "opt-3": 1, "opt-4": 1}}]},
+    {"election_id": "tohyo-test-record", "place": "期日前投票所", "kind": "early",
+     "voters": 3, "questions": [
+         {"id": "mayor", "ballots": 3, "options": {"cand-a": 1, "cand-b": 2}},
+         {"id": "rating", "ballots": 3, "options": {"0": 1, "80": 2}},
+         {"id": "survey", "ballots": 3, "options": {"opt-2": 3, "opt-3": 1}}]},
+]
+
 
 def generate(out: Path = VALID) -> None:
     """Write the valid record to ``out``."""
@@ -76,6 +98,20 @@ def generate(out: Path = VALID) -> None:
         shutil.rmtree(out)
     generate_record(manifest, voters, out, withdrawals=WITHDRAWN,
                     cheating_trustee=CHEATING_TRUSTEE, salt="vectors")
+
+
+def generate_paper(out: Path = VALID_PAPER) -> None:
+    """Write the valid record with paper counts to ``out``."""
+    from tohyo.record.manifest import Manifest
+    from tohyo.simulate.direct import Voter, generate_record
+
+    manifest = Manifest.from_json(MANIFEST)
+    voters = [Voter(tuple(v), paper=n in PAPER) for n, v in enumerate(VOTES)]
+    if out.exists():
+        shutil.rmtree(out)
+    generate_record(manifest, voters, out, withdrawals=WITHDRAWN,
+                    cheating_trustee=CHEATING_TRUSTEE, salt="vectors-paper",
+                    paper_counts=PAPER_COUNTS, started_not_finished=2)
 
 
 # --------------------------------------------------------------------------- mutations
@@ -307,14 +343,84 @@ MUTATIONS: dict[str, tuple[str, Callable[[Path], None]]] = {
 }
 
 
+def _is_paper(obj: Any) -> bool:
+    return bool(obj.get("kind") == "paper_count")
+
+
+def _paper_sums(obj: Any) -> None:
+    obj["count"]["questions"][0]["options"]["cand-a"] += 1
+
+
+def _paper_signature(obj: Any) -> None:
+    import base64
+
+    raw = bytearray(base64.b64decode(obj["signature"]))
+    raw[0] ^= 1
+    obj["signature"] = base64.b64encode(bytes(raw)).decode()
+
+
+def _paper_leaf(fn: Callable[[Any], None]) -> Callable[[Path], None]:
+    return lambda d: _edit_leaf(d, _is_paper, fn)
+
+
+def _paper_before_close(d: Path) -> None:
+    lines = _lines(d, "entries.jsonl")
+    idx = next(i for i, line in enumerate(lines) if b'"kind":"paper_count"' in line)
+    close = next(i for i, line in enumerate(lines) if b'"kind":"close"' in line)
+    lines.insert(close, lines.pop(idx))
+    _write_lines(d, "entries.jsonl", lines)
+
+
+def _paper_twice(d: Path) -> None:
+    lines = _lines(d, "entries.jsonl")
+    lines.append(next(line for line in lines if b'"kind":"paper_count"' in line))
+    _write_lines(d, "entries.jsonl", lines)
+
+
+def _official_figure(official: Any) -> None:
+    official["questions"][0]["options"][0]["paper"] += 1
+    official["questions"][0]["options"][0]["total"] += 1
+
+
+def _paper_in_format_1(d: Path) -> None:
+    obj = json.loads((d / "record.json").read_bytes())
+    obj["format"] = "tohyo-record/1"
+    del obj["files"]["official.json"]
+    (d / "record.json").write_bytes(_canonical(obj))
+
+
+#: Mutations of ``valid-paper/`` (results.md §RES-5): name → (check, mutation).
+PAPER_MUTATIONS: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "paper-count-sums": ("V15", _paper_leaf(_paper_sums)),
+    "paper-count-signature": ("V15", _paper_leaf(_paper_signature)),
+    "paper-count-before-close": ("V8", _paper_before_close),
+    "paper-count-twice": ("V15", _paper_twice),
+    "official-figure": ("V15", _json_edit("official.json", _official_figure)),
+    "paper-count-in-format-1": ("V15", _paper_in_format_1),
+}
+
+
 def make_mutant(name: str, out: Path) -> str:
-    """Copy ``valid/`` to ``out``, apply mutation ``name``; returns the check that must fail."""
-    check, mutate = MUTATIONS[name]
-    shutil.copytree(VALID, out)
+    """Copy the valid record to ``out``, apply mutation ``name``; returns the check that must fail.
+
+    Mutations of :data:`PAPER_MUTATIONS` start from ``valid-paper/``, the others from ``valid/``.
+    """
+    if name in PAPER_MUTATIONS:
+        check, mutate = PAPER_MUTATIONS[name]
+        shutil.copytree(VALID_PAPER, out)
+    else:
+        check, mutate = MUTATIONS[name]
+        shutil.copytree(VALID, out)
     mutate(out)
     return check
 
 
 if __name__ == "__main__":
-    generate()
-    print(f"wrote {VALID}")
+    import sys
+
+    if "--paper" in sys.argv:
+        generate_paper()
+        print(f"wrote {VALID_PAPER}")
+    else:
+        generate()
+        print(f"wrote {VALID}")

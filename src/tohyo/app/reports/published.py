@@ -1,8 +1,9 @@
 """The results of a published election, for the public results page (reports.md §REP-5).
 
 Once an election is ``published``, the service exports its record (the same
-:func:`~tohyo.app.services.tally.export_record` the officials' ``tohyo record
-export`` runs, without a witness list), makes the report from that record
+:func:`~tohyo.app.services.tally.export_record`, with the paper counts and
+``official.json``, that the officials' ``tohyo record export`` runs, without a
+witness list), makes the report from that record
 exactly as ``tohyo record report`` does, and keeps both under
 ``<data dir>/reports/<election>/<tally root>/``: the page, the downloads and the
 CLI therefore show the same figures, taken from a record anyone can verify.
@@ -59,12 +60,16 @@ def _zip(record: Path, target: Path) -> None:
 
 
 def _build(runtime: Runtime, election_id: str, directory: Path) -> None:
-    snapshot = board_snapshot(runtime, election_id)
+    from tohyo.app.results.official import official_result
+
+    # As publish_record does: every leaf (paper counts included) and official.json.
+    snapshot = board_snapshot(runtime, election_id, whole=True)
     document = recorded_tally(runtime, election_id)
+    official = official_result(runtime, election_id).to_json()
     work = directory.with_name(directory.name + ".building")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    export_record(snapshot, document, work / "record")
+    export_record(snapshot, document, work / "record", official=official)
     write_report(report_from_record(work / "record", issued=runtime.now().date()), work)
     _zip(work / "record", work / "record.zip")
     shutil.rmtree(directory, ignore_errors=True)

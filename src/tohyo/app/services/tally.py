@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +83,26 @@ class BoardSnapshot:
     def final_head(self) -> str:
         return self.heads[-1]
 
+    def at_close(self) -> BoardSnapshot:
+        """The board the trustees count: up to the close, without the paper counts
+        that follow it (results.md §RES-5), and the heads up to the close's."""
+        size = len(self.leaves)
+        while size > 0 and b'"kind":"paper_count"' in self.leaves[size - 1] and \
+                loads_strict(self.leaves[size - 1], max_depth=64).get("kind") == "paper_count":
+            size -= 1
+        if size == len(self.leaves):
+            return self
+        heads = tuple(h for h in self.heads if _size(h) <= size)
+        return replace(self, leaves=self.leaves[:size], heads=heads)
 
-def board_snapshot(runtime: Runtime, election_id: str) -> BoardSnapshot:
-    """Read the board of a closed election.
+
+def _size(head: str) -> int:
+    return int(parse_note(head).text.split("\n")[1])
+
+
+def board_snapshot(runtime: Runtime, election_id: str, *, whole: bool = False) -> BoardSnapshot:
+    """Read the board of a closed election: up to the close (:meth:`BoardSnapshot.at_close`),
+    or with ``whole`` every leaf and head, paper counts included (for the record).
 
     Raises:
         Conflict: ``tally.not_closed`` before the close (THREATS #46),
@@ -108,7 +125,7 @@ def board_snapshot(runtime: Runtime, election_id: str) -> BoardSnapshot:
         mhash = bytes.fromhex(row.manifest_hash)
     ceremony = _ceremony(stored, election_id, mhash)
     commitment = hashlib.sha256("\n".join(keys).encode()).hexdigest()
-    return BoardSnapshot(
+    snapshot = BoardSnapshot(
         election_id=election_id,
         manifest=manifest,
         manifest_hash=mhash,
@@ -119,6 +136,7 @@ def board_snapshot(runtime: Runtime, election_id: str) -> BoardSnapshot:
         log_key=runtime.ledger.verifier_key(election_id),
         roll=RollCommitment(len(keys), commitment),
     )
+    return snapshot if whole else snapshot.at_close()
 
 
 def _ceremony(stored: Any, election_id: str, mhash: bytes) -> Mapping[str, Any]:
@@ -184,8 +202,10 @@ def export_record(
     out: Path | str,
     *,
     witness_keys: tuple[str, ...] = (),
+    official: Mapping[str, Any] | None = None,
 ) -> RecordHeader:
-    """Write the election record directory (§REC-2, §REC-3).
+    """Write the election record directory (§REC-2, §REC-3); with ``official``
+    (results.md §RES-4) it is a ``tohyo-record/2`` record.
 
     The heads keep the log's signature and the cosignatures of the listed
     witnesses only: the record lists the witnesses its readers should trust,
@@ -203,6 +223,8 @@ def export_record(
         for head in snapshot.heads:
             writer.add_head(_keep_cosignatures(head, snapshot, witnesses))
         writer.write_tally(tally.to_json())
+        if official is not None:
+            writer.write_official(official)
         return writer.finish(
             election_id=snapshot.election_id,
             manifest_hash=snapshot.manifest_hash,
@@ -366,15 +388,25 @@ def publish_record(
 
     Raises:
         Conflict: ``tally.not_recorded``, ``record.stale_tally`` (the tally is
-            not bound to the final head), ``record.witness_missing``.
+            not bound to the head at the close), ``record.witness_missing``,
+            ``record.paper_pending`` (a paper count lacks its second entry).
         BadRequest: ``record.bad_witness_key``.
     """
-    snapshot = board_snapshot(runtime, election_id)
+    from tohyo.app.results.official import official_result
+    from tohyo.app.results.paper import pending_entries
+
+    waiting = pending_entries(runtime, election_id)
+    if waiting:
+        raise Conflict("record.paper_pending",
+                       "paper counts wait for their second entry: " + ", ".join(
+                           f"{p.place} / {p.kind}" for p in waiting))
+    whole = board_snapshot(runtime, election_id, whole=True)
+    snapshot = whole.at_close()
     document = recorded_tally(runtime, election_id)
     size, root = _final(snapshot)
     if (document.final_size, document.final_root) != (size, root.hex()):
         raise Conflict("record.stale_tally", "the stored tally is not bound to the final head")
-    final = parse_note(snapshot.final_head)
+    final = parse_note(whole.final_head)
     for witness in _witness_verifiers(witness_keys):
         try:
             verify_cosignature(final, witness)
@@ -382,7 +414,8 @@ def publish_record(
             raise Conflict("record.witness_missing",
                            f"witness {witness.name} has not cosigned the final head: {exc}"
                            ) from exc
-    header = export_record(snapshot, document, out, witness_keys=witness_keys)
+    official = official_result(runtime, election_id).to_json()
+    header = export_record(whole, document, out, witness_keys=witness_keys, official=official)
     with runtime.uow(write=True) as uow:
         if load_election(uow, election_id).state == Phase.TALLIED.value:
             _advance(runtime, uow, election_id, Publish())

@@ -22,7 +22,14 @@ from tohyo.log import leaf_hash
 from tohyo.record.canonical import loads_canonical
 from tohyo.record.counting import ballot_style, option_map
 from tohyo.record.errors import RecordError
-from tohyo.record.leaves import BallotLeaf, CloseLeaf, OverrideLeaf, WithdrawalLeaf, parse_leaf
+from tohyo.record.leaves import (
+    BallotLeaf,
+    CloseLeaf,
+    OverrideLeaf,
+    PaperCountLeaf,
+    WithdrawalLeaf,
+    parse_leaf,
+)
 from tohyo.record.manifest import Manifest, parse_manifest
 from tohyo.record.results import aggregate_labels
 from tohyo.record.tally import Accumulator
@@ -39,6 +46,7 @@ __all__ = [
 
 # Fact kinds.
 BALLOT, OVERRIDE, WITHDRAWAL, CLOSE, BAD = "b", "o", "w", "c", "x"
+PAPER = "p"  #: a paper_count leaf (results.md §RES-2.4)
 
 
 def location(index: int) -> str:
@@ -80,6 +88,7 @@ class BlockResult:
     ballot_failures: list[tuple[str, str]] = field(default_factory=list)
     sums: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     valid_ballots: int = 0
+    papers: list[tuple[int, bytes]] = field(default_factory=list)
 
 
 class _Election:
@@ -142,6 +151,9 @@ def check_block(job: BlockJob) -> BlockResult:
             _check_withdrawal(election.manifest, leaf, where, out)
         elif isinstance(leaf, CloseLeaf):
             out.facts.append((index, CLOSE, "", "", True))
+        elif isinstance(leaf, PaperCountLeaf):
+            out.facts.append((index, PAPER, "", "", True))
+            out.papers.append((index, line))
     out.leaf_hashes = bytes(hashes)
     out.sums = _sums(acc)
     return out

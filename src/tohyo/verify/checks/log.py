@@ -111,6 +111,8 @@ class HeadChecker:
     count: int = 0
     cosigned: int = 0
     pending: list[HeadFact] = field(default_factory=list)
+    #: Sizes of the heads that are signed and match the entries (results.md §RES-5).
+    sizes: set[int] = field(default_factory=set)
 
     def add(self, facts: list[HeadFact], tree: MerkleTree) -> None:
         for fact in facts:
@@ -134,6 +136,8 @@ class HeadChecker:
             elif tree.root(fact.size) != fact.root:
                 self.report.fail("V6", where, f"root at size {fact.size} is not the root of "
                                               f"the first {fact.size} entries (fork or edit)")
+            else:
+                self.sizes.add(fact.size)
             self.last_size = max(self.last_size, fact.size)
             self.last_time = max(self.last_time, fact.time_ms)
             self.final = fact

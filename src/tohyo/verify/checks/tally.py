@@ -24,7 +24,7 @@ from tohyo.record.errors import RecordError
 from tohyo.record.format import TALLY, InvalidRecord
 from tohyo.record.manifest import Manifest, manifest_hash
 from tohyo.record.reader import RecordReader
-from tohyo.record.results import aggregate_labels, compute_results
+from tohyo.record.results import Results, aggregate_labels, compute_results
 from tohyo.record.tally import TallyDocument
 from tohyo.verify.checks.log import HeadFact
 from tohyo.verify.report import Report
@@ -57,8 +57,13 @@ def check_tally(
     aggregates: Mapping[str, Ciphertext],
     withdrawn: frozenset[tuple[str, str]],
     final: HeadFact | None,
-) -> None:
-    """Run V11–V14 against the recomputed selection and aggregates."""
+) -> tuple[Results, dict[str, int]] | None:
+    """Run V11–V14 against the recomputed selection and aggregates.
+
+    ``final`` is the head the tally must be bound to: the final head, or in a
+    ``tohyo-record/2`` record the head at the close (results.md §RES-5).
+    Returns the recomputed results and decrypted counts, if V14 could run.
+    """
     # V11: selection and binding to the final head.
     if final is None:
         report.fail("V11", _where("/final_head"), "no valid final head to bind the tally to")
@@ -86,8 +91,8 @@ def check_tally(
     if report.failed("V12"):
         report.skip("V13", "aggregates differ (V12)")
         report.skip("V14", "aggregates differ (V12)")
-        return
-    _decryption(report, tally, manifest, joint, published, selection, withdrawn)
+        return None
+    return _decryption(report, tally, manifest, joint, published, selection, withdrawn)
 
 
 def _decryption(
@@ -98,7 +103,7 @@ def _decryption(
     aggregates: Mapping[str, Ciphertext],
     selection: Selection,
     withdrawn: frozenset[tuple[str, str]],
-) -> None:
+) -> tuple[Results, dict[str, int]] | None:
     context = ProofContext(manifest.id, manifest_hash(manifest), joint.public_key.element)
     try:
         decryption = combine_robust(context, tally.shares, joint.threshold,
@@ -106,7 +111,7 @@ def _decryption(
     except CryptoError as exc:
         report.fail("V13", _where("/shares"), str(exc))
         report.skip("V14", "no decryption (V13)")
-        return
+        return None
     if tuple(decryption.trustees) != tally.trustees:
         report.fail("V13", _where("/decryption/trustees"),
                     f"published {list(tally.trustees)}, the valid shares give "
@@ -128,10 +133,11 @@ def _decryption(
         results = compute_results(manifest, counts, len(selection.effective), withdrawn)
     except (CryptoError, RecordError) as exc:
         report.fail("V14", _where("/results"), f"totals cannot be recovered: {exc}")
-        return
+        return None
     if dumps_canonical(results.to_json()) != dumps_canonical(dict(tally.results)):
         _diff(report, results.to_json(), dict(tally.results))
     report.finish("V14", f"{results.ballots} ballots counted")
+    return results, counts
 
 
 def _diff(report: Report, ours: dict[str, object], theirs: dict[str, object]) -> None:
