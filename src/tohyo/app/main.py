@@ -148,6 +148,9 @@ def create_app(
     from tohyo.app.observe import routes as observe  # the observers' dashboard (issue 13)
 
     observe.install(app, rt)
+    from tohyo.app.web.routes import results  # the public results page (issue 11)
+
+    app.include_router(results.router)
     return app
 
 

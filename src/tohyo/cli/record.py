@@ -9,6 +9,7 @@
     tohyo record tally  --election ID --approval APPROVAL --shares shares-1.json ...
     tohyo record export --election ID --out RECORD [--witness VKEY ...]
     tohyo verify RECORD
+    tohyo record report RECORD --out REPORT   # PDF (ja, en), CSV, JSON (reports.md)
 
 ``tally`` combines the shares (naming and setting aside bad ones) and moves
 the election to ``tallied``; the first ``export`` publishes it. Each command
@@ -134,6 +135,31 @@ def export(
                                     witness_keys=tuple(witness))
     typer.echo(f"wrote {out}; record hash {record_hash(header).hex()}")
     typer.echo(f"verify it with: tohyo verify {out}")
+
+
+@record_cli.command("report")
+def report(
+    record: Path = typer.Argument(..., help="A published record directory."),
+    out: Path = typer.Option(..., help="The directory to write the report files into."),
+    turnout: bool = typer.Option(True, help="Chart turnout over time (reads the whole log)."),
+) -> None:
+    """Write the official result report: PDF in Japanese and English, CSV, JSON (anyone
+    can make it from the published record; no sign-in)."""
+    from tohyo.app.reports.errors import ReportError
+    from tohyo.app.reports.files import write_report
+    from tohyo.app.reports.source import report_from_record
+    from tohyo.app.reports.summary import summary_lines
+
+    try:
+        made = report_from_record(record, turnout=turnout)
+        written = write_report(made, out)
+    except ReportError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    for line in summary_lines(made):
+        typer.echo(line)
+    for path in written.values():
+        typer.echo(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:
