@@ -31,3 +31,26 @@ def test_a_unit_of_work_is_used_only_inside_its_block(runtime: Runtime) -> None:
     finally:
         gc.enable()
 
+
+def test_every_write_transaction_takes_the_lock_up_front() -> None:
+    """Writes go through ``begin_write`` or a ``write=True`` unit of work (§ST-8).
+
+    A bare ``engine.begin()`` on SQLite is a deferred transaction: if it reads
+    before it writes, a concurrent writer makes it fail instead of wait.
+    """
+    import re
+    from pathlib import Path
+
+    import tohyo
+
+    root = Path(tohyo.__file__).parent
+    # begin_write itself, and the migrations (one connection, at startup)
+    allowed = {root / "app" / "store" / "db.py", root / "app" / "store" / "migrate.py"}
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for path in root.rglob("*.py")
+        if path not in allowed
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\bengine\.begin\(\)", line)
+    ]
+    assert found == []

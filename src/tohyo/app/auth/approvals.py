@@ -20,6 +20,7 @@ from tohyo.app.auth._time import as_utc, utcnow
 from tohyo.app.auth.audit import AuditLog
 from tohyo.app.auth.errors import ApprovalRejected
 from tohyo.app.auth.officials import Official, Role, require_role
+from tohyo.app.store.db import begin_write
 
 __all__ = ["Approval", "ApprovalBook", "ApprovalTicket", "GuardedAction", "pending_approvals"]
 
@@ -66,7 +67,7 @@ class ApprovalBook:
         approval = Approval(
             secrets.token_hex(16), action, election_id, official.username, None, moment + self.ttl
         )
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             conn.execute(
                 insert(tables.approvals).values(
                     id=approval.id,
@@ -120,7 +121,7 @@ class ApprovalBook:
         if moment >= pending.expires_at:
             raise _reject("auth.approval.expired", "This request has expired; request again.")
         t = tables.approvals
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             done = conn.execute(
                 update(t)
                 .where(t.c.id == approval_id, t.c.approved_by.is_(None))
@@ -187,7 +188,7 @@ class ApprovalBook:
         moment = utcnow(now)
         approval = self._usable(approval_id, action, election_id, moment)
         t = tables.approvals
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             done = conn.execute(
                 update(t)
                 .where(t.c.id == approval_id, t.c.executed_at.is_(None))

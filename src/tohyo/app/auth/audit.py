@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tohyo.app.auth import tables
 from tohyo.app.auth._time import as_utc, utcnow
+from tohyo.app.store.db import begin_write
 
 __all__ = ["AuditEntry", "AuditLog", "BrokenAuditChain"]
 
@@ -78,7 +79,7 @@ class AuditLog:
         data = detail or {}
         t = tables.audit
         for _ in range(5):  # the primary key on seq serialises concurrent writers
-            with self.engine.begin() as conn:
+            with begin_write(self.engine) as conn:
                 last = conn.execute(
                     select(t.c.seq, t.c.entry_hash).order_by(t.c.seq.desc()).limit(1)
                 ).first()

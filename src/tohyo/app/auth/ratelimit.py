@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from tohyo.app.auth import tables
 from tohyo.app.auth._time import as_utc, utcnow
 from tohyo.app.auth.errors import RateLimited
+from tohyo.app.store.db import begin_write
 
 __all__ = ["RateLimiter", "RatePolicy"]
 
@@ -129,7 +130,7 @@ class RateLimiter:
     ) -> None:
         """Count a failed attempt against the pair, the source and the account."""
         moment = utcnow(now)
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             for key in (
                 self._key(scope, "pair", source, account),
                 self._key(scope, "source", source),
@@ -160,7 +161,7 @@ class RateLimiter:
         moment = utcnow(now)
         t = tables.rate_counters
         known = self._key(scope, "known", source, account)
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             conn.execute(delete(t).where(t.c.key == self._key(scope, "pair", source, account)))
             done = conn.execute(update(t).where(t.c.key == known).values(last_failure_at=moment))
             if done.rowcount == 0:
@@ -176,6 +177,6 @@ class RateLimiter:
 
     def reset_account(self, *, scope: str, account: str) -> None:
         """The recovery path: an administrator clears an account's slow mode."""
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             t = tables.rate_counters
             conn.execute(delete(t).where(t.c.key == self._key(scope, "account", account)))
