@@ -42,6 +42,9 @@ def simulate(
     seed: int = typer.Option(0, help="Seed of the random re-votes and paper votes."),
     direct: bool = typer.Option(False, help="No server: build the record in process."),
     workers: int = typer.Option(1, help="Processes encrypting ballots (--direct)."),
+    keep_dir: Path | None = typer.Option(
+        None, help="Keep the server's working directory (database, journal, KEY FILES) here; "
+        "by default a temporary one is deleted at the end."),
 ) -> None:
     """Simulate an election end to end and write its record."""
     from tohyo.record.errors import RecordError
@@ -67,12 +70,20 @@ def simulate(
                                  cheating_trustee=cheating_trustee, workers=workers,
                                  witnesses=witnesses)
     else:
-        from tohyo.simulate.http import simulate_over_http
+        from tohyo.simulate.http import WorkDirNotEmpty, simulate_over_http
 
-        header = simulate_over_http(parsed, manifest.read_bytes(), voters, out, trustees=tn,
-                                    withdrawals=[(w[0], w[1]) for w in withdrawals],
-                                    cheating_trustee=cheating_trustee, witnesses=witnesses,
-                                    progress=lambda s: typer.echo(s, err=True))
+        try:
+            header = simulate_over_http(parsed, manifest.read_bytes(), voters, out, trustees=tn,
+                                        withdrawals=[(w[0], w[1]) for w in withdrawals],
+                                        cheating_trustee=cheating_trustee, witnesses=witnesses,
+                                        progress=lambda s: typer.echo(s, err=True),
+                                        keep_dir=keep_dir)
+        except WorkDirNotEmpty as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        if keep_dir is not None:
+            typer.echo(f"kept the server's working directory (with its secret key files): "
+                       f"{keep_dir.resolve()}")
     typer.echo(f"wrote {out} ({len(voters)} voters); election {header.election_id}")
     typer.echo(f"verify it with: tohyo verify {out}")
 
