@@ -19,11 +19,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tohyo.app.auth.config import AuthConfig
 from tohyo.app.auth.officials import Role
 from tohyo.app.auth.totp import totp_at
 from tohyo.app.auth.wiring import officials_directory
 
+from .conftest import auth_config
 from .helpers import make_election
 
 PW = "correct horse battery staple"
@@ -42,9 +42,14 @@ Call = Callable[[], httpx.Response]
 
 
 @pytest.fixture
-def origin(runtime: Any) -> str:
-    """The service's origin, set before ``live_server`` builds the app."""
-    runtime.cache["auth.config"] = AuthConfig(public_origin=ORIGIN)
+def origin(
+    runtime: Any, ca: Any, ocsp_server: Any, idp: Any, rp_key: Any, tmp_path: Any
+) -> str:
+    """The service's origin, card and OIDC configuration, set before ``live_server`` builds
+    the app."""
+    runtime.cache["auth.config"] = auth_config(
+        ca, ocsp_server, idp, rp_key, tmp_path, public_origin=ORIGIN
+    )
     return ORIGIN
 
 
@@ -67,7 +72,9 @@ class Official:
 def _sign_in(base: str, name: str, secret: bytes, clock: Any) -> Official:
     clock.advance(seconds=31)  # a TOTP step is good once per account
     body = {"username": name, "password": PW, "totp": totp_at(secret, clock())}
-    response = httpx.post(base + "/official/sign-in", json=body, headers={"origin": ORIGIN})
+    response = httpx.post(
+        base + "/official/sign-in", json=body, headers={"origin": ORIGIN}, timeout=60
+    )
     assert response.status_code == 200, response.text
     return Official(base, response.cookies[COOKIE], response.json()["csrf_token"])
 
@@ -95,7 +102,9 @@ def test_parallel_writes_with_one_officials_cookie(
     drafts = [f"draft-{i}" for i in range(3)]
     for eid in drafts:
         make_election(runtime, manifest_for, eid, ["code"], open_=False)
-    make_election(runtime, manifest_for, "open-one", ["code"], [("V1", "a", "1980-01-01")])
+    make_election(
+        runtime, manifest_for, "open-one", ["code", "jpki", "oidc"], [("V1", "a", "1980-01-01")]
+    )
     alice, bob, wes, olga = (_sign_in(live_server, n, secrets[n], clock) for n in STAFF)
     asked = [bob.post(f"/official/elections/{eid}/requests", {"action": "open"}) for eid in drafts]
     bobs = [r.json()["id"] for r in _run_all(asked)]
@@ -132,6 +141,7 @@ def test_parallel_writes_with_one_officials_cookie(
                 live_server + "/official/sign-in",
                 json={"username": n, "password": PW, "totp": totp_at(secrets[n], clock())},
                 headers={"origin": ORIGIN},
+                timeout=60,
             )
         )
         for name in STAFF
@@ -142,6 +152,7 @@ def test_parallel_writes_with_one_officials_cookie(
                 live_server + "/official/sign-in",
                 json={"username": "mallory", "password": f"wrong {i}", "totp": "000000"},
                 headers={"origin": ORIGIN},
+                timeout=60,
             )
         )
         for i in range(THREADS)
@@ -151,10 +162,26 @@ def test_parallel_writes_with_one_officials_cookie(
             lambda i=i: httpx.post(  # type: ignore[misc]
                 live_server + "/api/v1/elections/open-one/sessions",
                 json={"code": f"AAAA-BBBB-CCCC-{i:04d}"},
+                timeout=60,
             )
         )
         for i in range(THREADS)
     ]
     calls += [alice.post("/official/sign-out"), bob.post("/official/sign-out")]
+    # card challenges and OpenID transactions are written too
+    calls += [
+        lambda: httpx.post(
+            live_server + "/auth/jpki/challenge", json={"election_id": "open-one"}, timeout=60
+        )
+        for _ in range(THREADS)
+    ]
+    calls += [
+        lambda: httpx.get(
+            live_server + "/auth/oidc/begin?election_id=open-one", timeout=60
+        )
+        for _ in range(THREADS)
+    ]
     responses = _run_all(calls)
     assert sum(r.status_code == 200 for r in responses) == len(STAFF) + 2
+    assert sum(r.status_code == 201 for r in responses) == THREADS  # the challenges
+    assert sum(r.status_code == 303 for r in responses) == THREADS  # to the provider
