@@ -7,7 +7,8 @@ The booth encrypts in the browser, so the page is the biggest integrity risk
   (``'strict-dynamic'``: a nonce'd script may load more, nothing else runs),
   ``default-src 'none'`` with same-origin styles, images and fetches only (no
   third-party resource; ``blob:`` images are the booth's own, made from election
-  images whose hash it checked, booth.md §BO-4.5), no plugins, no ``<base>``, forms to this origin only,
+  images whose hash it checked, booth.md §BO-4.5), no plugins, no ``<base>``,
+  forms to this origin only,
   ``frame-ancestors 'none'`` and Trusted Types required for every DOM script
   sink (the booth never writes HTML from strings);
 * ``Referrer-Policy: no-referrer``, ``X-Content-Type-Options: nosniff``,
