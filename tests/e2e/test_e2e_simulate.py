@@ -107,3 +107,32 @@ def test_a_paper_vote_and_a_cheating_trustee_through_the_server(tmp_path: Path) 
     assert _results(out)["administrative-services"] == {
         "internet-voting": 1, "digital-counters": 0, "ai-citizen-voice": 1}
     assert verify_record(out, workers=0).ok
+
+
+def test_simulate_leaves_no_key_files_in_the_temp_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 item 6: every run left 10-15 MB with signing and HMAC keys in /tmp."""
+    import tempfile
+
+    system_tmp = tmp_path / "tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    votes = tmp_path / "votes.csv"
+    votes.write_text("administrative-services,mobility,healthcare\ninternet-voting,,\n")
+    _register()
+    base: list[str | Path] = ["simulate", "--manifest", MANIFEST, "--votes", votes,
+                              "--witnesses", "1"]
+    result = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "r1")])
+    assert result.exit_code == 0, result.output
+    assert list(system_tmp.iterdir()) == []
+    # kept only on request, and the output says where
+    kept = tmp_path / "kept"
+    result = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "r2"), "--keep-dir", kept])
+    assert result.exit_code == 0, result.output
+    assert str(kept.resolve()) in result.output
+    assert (kept / "db.sqlite3").is_file() and any((kept / "data").rglob("*.key"))
+    assert list(system_tmp.iterdir()) == []
+    # a non-empty directory is refused, not overwritten
+    result = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "r3"), "--keep-dir", kept])
+    assert result.exit_code == 2 and "not empty" in result.output

@@ -238,19 +238,40 @@ def withdraw(
 @election_cli.command("paper-vote")
 def paper_vote(
     election_id: str,
-    voter_id: str = typer.Option(..., "--voter-id", help="Roll number of the paper voter."),
+    voter_id: str | None = typer.Option(
+        None, "--voter-id", help="Roll number of the paper voter (an election with a roll)."
+    ),
+    name: str | None = typer.Option(
+        None, "--name", help="Open roll (no letters): the voter's name, as on their card."
+    ),
+    birth_date: str | None = typer.Option(
+        None, "--birth-date", help="Open roll: the voter's birth date, YYYY-MM-DD."
+    ),
     user: str | None = USER,
     totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """Record a paper vote (an administrator or an operator): the voter's internet ballots no
-    longer count."""
-    from tohyo.app.services.overrides import record_paper_vote
+    longer count. An open roll has no roll numbers: give --name and --birth-date instead."""
+    from datetime import date
+
+    from tohyo.app.services.overrides import record_paper_vote, record_paper_vote_for_resident
     from tohyo.app.services.roll import voter_key_hex
 
+    by_roll = voter_id is not None and name is None and birth_date is None
+    by_person = voter_id is None and name is not None and birth_date is not None
+    if not (by_roll or by_person):
+        raise typer.BadParameter("give --voter-id, or --name and --birth-date (open roll)")
+    try:
+        born = date.fromisoformat(birth_date) if birth_date is not None else None
+    except ValueError:
+        raise typer.BadParameter("--birth-date takes YYYY-MM-DD") from None
+
     def call(rt: Any, actor: str) -> str:
-        key = voter_key_hex(rt, election_id, voter_id)
+        if voter_id is None and name is not None and born is not None:
+            return record_paper_vote_for_resident(rt, election_id, name, born, actor=actor)
+        key = voter_key_hex(rt, election_id, str(voter_id))
         return record_paper_vote(rt, election_id, key, actor=actor)
 
     # The roll number stays out of the officials' log; the service's row has the credential.

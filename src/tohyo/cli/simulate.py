@@ -47,6 +47,9 @@ def simulate(
     paper: Path | None = typer.Option(
         None, help="Paper counts entered after the close: a JSON array of counts "
                    "(docs/spec/results.md §RES-2.1)."),
+    keep_dir: Path | None = typer.Option(
+        None, help="Keep the server's working directory (database, journal, KEY FILES) here; "
+        "by default a temporary one is deleted at the end."),
 ) -> None:
     """Simulate an election end to end and write its record."""
     from tohyo.record.errors import RecordError
@@ -78,7 +81,7 @@ def simulate(
 
     try:
         header = _run(parsed, manifest, voters, out, tn, withdrawals, cheating_trustee,
-                      witnesses, direct, workers, counts)
+                      witnesses, direct, workers, counts, keep_dir)
     except (RecordError, ServiceError) as exc:  # a paper count that does not add up
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -88,7 +91,7 @@ def simulate(
 
 def _run(parsed: Any, manifest: Path, voters: Any, out: Path, tn: tuple[int, int] | None,
          withdrawals: list[Any], cheating_trustee: int | None, witnesses: int, direct: bool,
-         workers: int, counts: list[Any]) -> Any:
+         workers: int, counts: list[Any], keep_dir: Path | None) -> Any:
     if direct:
         from tohyo.simulate.direct import generate_record
 
@@ -97,13 +100,20 @@ def _run(parsed: Any, manifest: Path, voters: Any, out: Path, tn: tuple[int, int
                                  cheating_trustee=cheating_trustee, workers=workers,
                                  witnesses=witnesses, paper_counts=counts)
     else:
-        from tohyo.simulate.http import simulate_over_http
+        from tohyo.simulate.http import WorkDirNotEmpty, simulate_over_http
 
-        header = simulate_over_http(parsed, manifest.read_bytes(), voters, out, trustees=tn,
-                                    withdrawals=[(w[0], w[1]) for w in withdrawals],
-                                    cheating_trustee=cheating_trustee, witnesses=witnesses,
-                                    progress=lambda s: typer.echo(s, err=True),
-                                    paper_counts=counts)
+        try:
+            header = simulate_over_http(parsed, manifest.read_bytes(), voters, out, trustees=tn,
+                                        withdrawals=[(w[0], w[1]) for w in withdrawals],
+                                        cheating_trustee=cheating_trustee, witnesses=witnesses,
+                                        progress=lambda s: typer.echo(s, err=True),
+                                        paper_counts=counts, keep_dir=keep_dir)
+        except WorkDirNotEmpty as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        if keep_dir is not None:
+            typer.echo(f"kept the server's working directory (with its secret key files): "
+                       f"{keep_dir.resolve()}")
     return header
 
 

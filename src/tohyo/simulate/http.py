@@ -20,6 +20,7 @@ becomes ``published``).
 
 from __future__ import annotations
 
+import shutil
 import socket
 import tempfile
 import threading
@@ -37,10 +38,14 @@ from tohyo.record.format import RecordHeader
 from tohyo.record.manifest import Manifest, manifest_hash
 from tohyo.simulate.direct import Voter, _corrupt
 
-__all__ = ["WITNESS_EVERY", "simulate_over_http"]
+__all__ = ["WITNESS_EVERY", "WorkDirNotEmpty", "simulate_over_http"]
 
 #: Witnesses cosign the latest head after every this many voters (and at the close).
 WITNESS_EVERY = 25
+
+
+class WorkDirNotEmpty(ValueError):
+    """``--keep-dir`` names a directory that already holds files (nothing is overwritten)."""
 
 
 class _Clock:
@@ -87,8 +92,14 @@ def simulate_over_http(
     progress: Callable[[str], None] | None = None,
     paper_counts: Sequence[Mapping[str, Any]] = (),
     roll_size: int = 0,
+    keep_dir: Path | None = None,
 ) -> RecordHeader:
     """Run the election through a loopback server and write its record to ``out``.
+
+    The server's working directory (database, journal, and its signing and
+    HMAC key files) is a fresh temporary directory, deleted when the run ends,
+    whether it succeeds or fails; with ``keep_dir`` it is that directory
+    instead (created, and refused if it exists and is not empty), and kept.
 
     Args:
         witnesses: how many independent witnesses cosign the log's heads.
@@ -100,10 +111,36 @@ def simulate_over_http(
         declare_witnesses: the manifest declares the log key and the witnesses,
             all of them required (``tohyo-manifest/2``, manifest.md §MAN-21);
             otherwise the record lists them as the exporter's choice.
+        keep_dir: keep the working directory here (for inspection).
 
     Raises:
         ValueError: ``trustees`` differ from the manifest's (edit the manifest).
+        WorkDirNotEmpty: ``keep_dir`` exists and is not empty.
     """
+    if trustees is not None and trustees != (manifest.threshold, len(manifest.trustees)):
+        raise ValueError("--trustees must match the manifest's trustees (t of n)")
+    say = progress or (lambda _: None)
+    t, n = manifest.threshold, len(manifest.trustees)
+    if keep_dir is not None:
+        keep_dir.mkdir(parents=True, exist_ok=True)
+        if any(keep_dir.iterdir()):
+            raise WorkDirNotEmpty(f"--keep-dir {keep_dir} is not empty")
+        work = keep_dir
+    else:
+        work = Path(tempfile.mkdtemp(prefix="tohyo-simulate-"))
+    try:
+        return _simulate_in(work, manifest, manifest_bytes, voters, out, t, n, withdrawals,
+                            cheating_trustee, witnesses, say)
+    finally:
+        if keep_dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _simulate_in(
+    work: Path, manifest: Manifest, manifest_bytes: bytes, voters: Sequence[Voter],
+    out: Path | str, t: int, n: int, withdrawals: Sequence[tuple[str, str]],
+    cheating_trustee: int | None, witnesses: int, say: Callable[[str], None],
+) -> RecordHeader:
     import httpx
     import uvicorn
 
@@ -115,11 +152,6 @@ def simulate_over_http(
     from tohyo.app.settings import Settings
     from tohyo.app.voter_client import VoterClient
 
-    if trustees is not None and trustees != (manifest.threshold, len(manifest.trustees)):
-        raise ValueError("--trustees must match the manifest's trustees (t of n)")
-    say = progress or (lambda _: None)
-    t, n = manifest.threshold, len(manifest.trustees)
-    work = Path(tempfile.mkdtemp(prefix="tohyo-simulate-"))
     clock = _Clock(manifest.period.start.astimezone(UTC) - timedelta(hours=1))
     settings = Settings(data_dir=work / "data", database_url=f"sqlite:///{work / 'db.sqlite3'}")
     runtime = build_runtime(settings, clock=clock)

@@ -328,3 +328,40 @@ def test_auditor_command_finds_bad_and_missing_envelopes(
         (trackers[0], "auth.signature.invalid"),
         (trackers[1], "auth.envelope.missing"),
     }
+
+
+@SQLITE
+def test_a_paper_vote_cancels_an_open_roll_voters_internet_votes(
+    http: Any, runtime: Any, manifest_for: Any, cards: Cards, hanako: IssuedCard
+) -> None:
+    """Issue 10 item 6: an open roll has no roll numbers, so no paper vote could be recorded."""
+    from tohyo.app.errors import Conflict
+    from tohyo.app.services.counts import check_count_invariant
+    from tohyo.app.services.overrides import record_paper_vote_for_resident
+    from tohyo.app.voter_client import Session
+
+    make_election(runtime, manifest_for, "cards", CARDS_ONLY)
+    signed = card_sign_in(http, "cards", cards.rsa).json()
+    voter = Session("cards", signed["token"], signed["credential"])
+    assert cast_with_envelope(http, "cards", voter, cards.rsa)[0].status_code == 201
+    # Taro then votes at the polling station, which checks his name and birth date.
+    credential = record_paper_vote_for_resident(
+        runtime, "cards", "筑波　太郎", TARO.birth_date, actor="clerk"  # a full-width space
+    )
+    assert credential == signed["credential"]
+    assert check_count_invariant(runtime, "cards") == 0  # his internet ballot no longer counts
+    assert error_code(card_sign_in(http, "cards", cards.reissued)) == (
+        403,
+        "voter.voted_on_paper",
+    )
+    # Hanako never signed in: the paper vote enrols her, so she cannot vote online after it.
+    record_paper_vote_for_resident(runtime, "cards", "筑波 花子", date(1985, 5, 5), actor="clerk")
+    assert error_code(card_sign_in(http, "cards", hanako)) == (403, "voter.voted_on_paper")
+    with pytest.raises(Conflict) as twice:
+        record_paper_vote_for_resident(runtime, "cards", "筑波 花子", date(1985, 5, 5), actor="c")
+    assert twice.value.code == "override.exists"
+    # A closed roll names paper voters by roll number.
+    make_election(runtime, manifest_for, "letters", ["code", "jpki"], [("R1", "a", "1980-01-01")])
+    with pytest.raises(Conflict) as closed:
+        record_paper_vote_for_resident(runtime, "letters", "a", date(1980, 1, 1), actor="clerk")
+    assert closed.value.code == "override.closed_roll"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from tohyo.app.auth.codes import CODE_POLICY, check_code_shape, redeem_code
+from tohyo.app.auth.codes import CODE_LIMITS, CODE_POLICY, check_code_shape, redeem_code
 from tohyo.app.auth.errors import CodeRejected, RateLimited
 from tohyo.app.auth.ratelimit import RateLimiter, RatePolicy
 
@@ -88,6 +88,7 @@ def test_success_clears_the_pair(engine) -> None:
 # -- voting codes -----------------------------------------------------------------------
 
 GOOD = "ABCD-EFGH-2345-67QR"
+OTHER = "MNOP-QRST-UVWX-YZ23"  # another voter's code
 
 
 class BadCode(Exception):
@@ -98,7 +99,7 @@ class FakeService:
     """Stands in for the election service's redemption: spends a code once."""
 
     def __init__(self) -> None:
-        self.unused = {"ABCDEFGH234567QR"}
+        self.unused = {"ABCDEFGH234567QR", OTHER.replace("-", "")}
 
     def redeem(self, code: str) -> str:
         if code not in self.unused:
@@ -150,16 +151,74 @@ def test_wrong_and_used_codes_give_the_same_message(engine) -> None:
 def test_code_guessing_is_rate_limited_per_source(engine) -> None:
     lim, service = RateLimiter(engine, CODE_POLICY, key=KEY), FakeService()
     refused = 0
-    for i in range(12):
+    for i in range(40):
         try:
-            _redeem(lim, service, f"ZZZZ-ZZZZ-ZZZZ-ZZ{chr(65 + i)}Z", source="guesser")
-        except RateLimited:
+            _redeem(lim, service, f"ZZZZ-ZZZZ-ZZ{i:02d}-ZZZZ".replace("0", "A").replace("1", "B"),
+                    source="guesser")
+        except RateLimited as exc:
             refused += 1
+            assert exc.retry_after <= CODE_LIMITS.address.cap  # small and bounded
         except CodeRejected:
             pass
     assert refused > 0
     # The real voter, elsewhere, is unaffected.
     assert _redeem(lim, service, GOOD, source="voter") == "session-token"
+
+
+def test_an_innocent_voter_behind_the_guessers_address_signs_in_promptly(engine) -> None:
+    """Issue 10 item 4: a carrier's NAT, a library's network, one polling station."""
+    lim, service = RateLimiter(engine, CODE_POLICY, key=KEY), FakeService()
+    nat, t, evaluated = "198.51.100.1", 0.0, 0
+    for i in range(1000):  # ten guesses a second for 100 s, all from the shared address
+        guess = "".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(i >> (5 * k)) % 32] for k in range(16))
+        try:
+            _redeem(lim, service, "QQ" + guess[2:], source=nat, now=at(t))
+            raise AssertionError("a random guess hit a code")
+        except RateLimited:
+            pass
+        except CodeRejected:
+            evaluated += 1
+        t += 0.1
+    # one evaluated guess per 2 s once the 30 free failures are spent, not one per 0.1 s
+    assert evaluated <= CODE_LIMITS.address.free + 100 / CODE_LIMITS.address.base + 1
+    waited = 0.0
+    try:
+        result = _redeem(lim, service, GOOD, source=nat, now=at(t))
+    except RateLimited as exc:
+        waited = exc.retry_after
+        result = _redeem(lim, service, GOOD, source=nat, now=at(t + waited))
+    assert result == "session-token"
+    assert waited <= 2  # before: 495 s of slow mode for everyone behind the address
+
+
+@pytest.mark.parametrize("known", ["ABCD-EFGH-2345-", "ABCD-EFGH-", "ABCD-....-2345-"])
+def test_brute_force_against_one_code_is_stopped(engine, known: str) -> None:
+    """Someone who read 8 or 12 of a letter's 16 characters tries the rest (2^20 or 2^40
+    values), from a new address each time (a botnet): the code's own counters stop it."""
+    lim, service = RateLimiter(engine, CODE_POLICY, key=KEY), FakeService()
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    t, tried, i = 0.0, 0, 0
+    while t < 24 * 3600:
+        rest = "".join(alphabet[(i >> (5 * k)) % 32] for k in range(8))
+        guess = known.replace("....", rest[4:8]) + rest[: 19 - len(known)]
+        try:
+            _redeem(lim, service, guess, source=f"bot{i}", now=at(t))
+            raise AssertionError("found the code")
+        except RateLimited as exc:
+            t += exc.retry_after  # a patient attacker waits exactly as told
+            continue
+        except CodeRejected:
+            tried += 1
+            i += 1
+    # 5 free, 12 doublings up to an hour, then one an hour: under 50 of 1,048,576 a day
+    assert tried < 50
+    # the attack touches no other voter's code, even from the attacker's own address ...
+    assert _redeem(lim, service, OTHER, source="bot1", now=at(t)) == "session-token"
+    # ... and the attacked code's holder waits at most an hour (then reports the letter)
+    try:
+        _redeem(lim, service, GOOD, source="home", now=at(t))
+    except RateLimited as exc:
+        assert exc.retry_after <= CODE_LIMITS.code.cap
 
 
 def test_other_service_refusals_pass_through_uncounted(engine) -> None:

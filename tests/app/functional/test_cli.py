@@ -78,6 +78,12 @@ def test_election_from_manifest_to_close(
     assert [line.split("\t")[0] for line in again] == ["A2"]
     paper = signed("election", "paper-vote", "cli-vote", "--voter-id", "A1", user=OPERATOR)
     assert "credential" in paper
+    # --name/--birth-date name an open roll's voter; this election has a roll (and codes)
+    by_name = ["election", "paper-vote", "cli-vote", "--name", "Ａ", "--birth-date", "1980-01-01"]
+    closed_roll = clerk.invoke(cli, *by_name, *data, user=OPERATOR)
+    assert closed_roll.exit_code == 1 and "override.closed_roll" in closed_roll.output
+    both = runner.invoke(cli, [*by_name, "--voter-id", "A1", *data])
+    assert both.exit_code == 2
     counts = json.loads(run("election", "counts", "cli-vote"))
     assert (counts["voters_on_roll"], counts["paper_overrides"]) == (2, 1)
     refused = runner.invoke(cli, ["election", "close", "cli-vote", *approval("close"), *data])

@@ -20,6 +20,7 @@ from tohyo.app.auth._time import as_utc, utcnow
 from tohyo.app.auth.audit import AuditLog
 from tohyo.app.auth.errors import ApprovalRejected
 from tohyo.app.auth.officials import Official, Role, require_role
+from tohyo.app.store.db import begin_write
 
 __all__ = ["Approval", "ApprovalBook", "ApprovalTicket", "GuardedAction", "pending_approvals"]
 
@@ -70,7 +71,7 @@ class ApprovalBook:
         approval = Approval(
             secrets.token_hex(16), action, election_id, official.username, None, moment + self.ttl
         )
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             conn.execute(
                 insert(tables.approvals).values(
                     id=approval.id,
@@ -124,7 +125,7 @@ class ApprovalBook:
         if moment >= pending.expires_at:
             raise _reject("auth.approval.expired", "This request has expired; request again.")
         t = tables.approvals
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             done = conn.execute(
                 update(t)
                 .where(t.c.id == approval_id, t.c.approved_by.is_(None))
@@ -202,7 +203,7 @@ class ApprovalBook:
             .values(executed_at=moment)
         )
         if conn is None:
-            with self.engine.begin() as own:
+            with begin_write(self.engine) as own:
                 done = own.execute(spend)
         else:
             done = conn.execute(spend)

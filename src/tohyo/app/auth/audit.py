@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tohyo.app.auth import tables
 from tohyo.app.auth._time import as_utc, utcnow
+from tohyo.app.store.db import begin_write
 
 __all__ = ["AuditEntry", "AuditLog", "BrokenAuditChain"]
 
@@ -82,7 +83,7 @@ class AuditLog:
         for _ in range(5):  # the primary key on seq serialises concurrent writers
             try:
                 if conn is None:
-                    with self.engine.begin() as own:
+                    with begin_write(self.engine) as own:
                         return self._insert(own, actor, action, data, moment)
                 with conn.begin_nested():  # a savepoint: a lost race retries, the caller goes on
                     return self._insert(conn, actor, action, data, moment)

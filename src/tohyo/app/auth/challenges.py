@@ -26,6 +26,7 @@ from sqlalchemy import Engine, insert, select, update
 from tohyo.app.auth import tables
 from tohyo.app.auth._time import as_utc, utcnow
 from tohyo.app.auth.errors import ChallengeRejected
+from tohyo.app.store.db import begin_write
 
 __all__ = [
     "Challenge",
@@ -105,7 +106,7 @@ class ChallengeStore:
         moment = utcnow(now)
         value = secrets.token_bytes(32)
         challenge = Challenge(value, election_id, purpose, moment + self.ttl)
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             conn.execute(
                 insert(tables.challenges).values(
                     id_hash=_hash(value),
@@ -136,7 +137,7 @@ class ChallengeStore:
         moment = utcnow(now)
         key = _hash(value)
         t = tables.challenges
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             row = conn.execute(select(t).where(t.c.id_hash == key)).first()
             if row is None:
                 raise ChallengeRejected("auth.challenge.unknown", "Unknown challenge.")

@@ -32,6 +32,7 @@ from tohyo.app.auth.passwords import hash_password, verify_password
 from tohyo.app.auth.ratelimit import RateLimiter
 from tohyo.app.auth.sessions import OfficialSession, SessionStore
 from tohyo.app.auth.totp import ReusedCode, new_secret, provisioning_uri, verify_totp
+from tohyo.app.store.db import begin_write
 
 __all__ = ["NewOfficial", "Official", "OfficialDirectory", "Role", "SignedIn", "require_role"]
 
@@ -127,7 +128,7 @@ class OfficialDirectory:
         moment = utcnow(now)
         secret = new_secret()
         try:
-            with self.engine.begin() as conn:
+            with begin_write(self.engine) as conn:
                 conn.execute(
                     insert(tables.officials).values(
                         username=username,
@@ -169,7 +170,7 @@ class OfficialDirectory:
         self, username: str, disabled: bool, *, actor: str, now: datetime | None = None
     ) -> None:
         t = tables.officials
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             conn.execute(update(t).where(t.c.username == username).values(disabled=disabled))
         if disabled:
             self.sessions.end_all(username, now=now)
@@ -211,7 +212,7 @@ class OfficialDirectory:
                 now=moment,
                 last_step=int(row.totp_last_step),
             )
-            with self.engine.begin() as conn:
+            with begin_write(self.engine) as conn:
                 done = conn.execute(
                     update(t)
                     .where(t.c.username == username, t.c.totp_last_step < step)

@@ -35,6 +35,7 @@ from tohyo.app.auth._time import as_utc, utcnow
 from tohyo.app.auth.eligibility import AddressDirectory, check_eligible
 from tohyo.app.auth.errors import NotEligibleVoter, OidcRejected
 from tohyo.app.auth.identity import AuthMethodName, IdentityKeyer, VerifiedVoter, VoterAttributes
+from tohyo.app.store.db import begin_write
 from tohyo.record.manifest import Eligibility
 
 __all__ = ["AuthorizationRedirect", "OidcAuthenticator", "OidcClientConfig", "validate_id_token"]
@@ -218,7 +219,7 @@ class OidcAuthenticator:
             _b64(secrets.token_bytes(48)),
         )
         challenge = _b64(hashlib.sha256(verifier.encode("ascii")).digest())
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             conn.execute(
                 insert(tables.oidc_transactions).values(
                     state_hash=_hash(state),
@@ -248,7 +249,7 @@ class OidcAuthenticator:
     def _consume(self, state: str, moment: datetime) -> tuple[str, str, str]:
         t = tables.oidc_transactions
         key = _hash(state)
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             row = conn.execute(select(t).where(t.c.state_hash == key)).first()
             if row is None or row.used_at is not None:
                 raise _reject("auth.oidc.state_unknown", "This sign-in is unknown or finished.")

@@ -14,6 +14,10 @@ so every worker process sees the same numbers (docs/adr/0012):
    person's own) are exempt, so an attacker with many addresses cannot lock
    the real person out; at worst strangers are slowed.
 
+Voting codes have no user name and use :meth:`RateLimiter.wait` and
+:meth:`RateLimiter.count` with their own :class:`DelayRule` s instead (per code
+and per address, §AUTH-RATE-2, ``auth/codes.py``).
+
 Every counter forgets ``window`` after its last failure; an administrator can
 also clear an account's counters (the documented recovery path). Failures
 refused by the limiter are not counted again, so waiting always helps.
@@ -32,8 +36,9 @@ from sqlalchemy.exc import IntegrityError
 from tohyo.app.auth import tables
 from tohyo.app.auth._time import as_utc, utcnow
 from tohyo.app.auth.errors import RateLimited
+from tohyo.app.store.db import begin_write
 
-__all__ = ["RateLimiter", "RatePolicy"]
+__all__ = ["DelayRule", "RateLimiter", "RatePolicy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,28 @@ class RatePolicy:
     account_budget: int = 20
     slow_delay: float = 30.0
     window: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class DelayRule:
+    """One counter's rule: ``free`` failures, then ``base · 2^(k − free)`` s capped at ``cap``.
+
+    ``growth=False`` keeps the delay at ``base`` (a small, bounded penalty).
+    The counter forgets ``window`` after its last failure.
+    """
+
+    free: int
+    base: float
+    cap: float
+    window: timedelta
+    growth: bool = True
+
+    def delay(self, failures: int) -> float:
+        if failures < self.free:
+            return 0.0
+        if not self.growth:
+            return min(self.base, self.cap)
+        return float(min(self.base * 2 ** min(failures - self.free, 64), self.cap))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,15 +110,40 @@ class RateLimiter:
     def _key(self, *parts: str) -> str:
         return hmac.new(self._secret, "\x00".join(parts).encode("utf-8"), "sha256").hexdigest()
 
-    def _read(self, conn: Connection, key: str, now: datetime) -> _Counter:
+    def _read(
+        self, conn: Connection, key: str, now: datetime, window: timedelta | None = None
+    ) -> _Counter:
         t = tables.rate_counters
         row = conn.execute(select(t).where(t.c.key == key)).first()
         if row is None:
             return _Counter(0, now)
         last = as_utc(row.last_failure_at)
-        if now - last > self.policy.window:
+        if now - last > (self.policy.window if window is None else window):
             return _Counter(0, now)  # forgotten
         return _Counter(int(row.failures), last)
+
+    def wait(self, rule: DelayRule, *subject: str, now: datetime | None = None) -> None:
+        """Refuse now if ``subject``'s failures under ``rule`` still ask for a wait.
+
+        Raises:
+            RateLimited: with ``retry_after`` seconds; never a permanent refusal.
+        """
+        moment = utcnow(now)
+        with self.engine.connect() as conn:
+            counter = self._read(conn, self._key(*subject), moment, rule.window)
+        delay = rule.delay(counter.failures)
+        wait = (counter.last_failure_at + timedelta(seconds=delay) - moment).total_seconds()
+        if delay > 0 and wait > 0:
+            raise _refuse(wait)
+
+    def count(
+        self, subjects: list[tuple[str, ...]], windows: list[timedelta], now: datetime | None = None
+    ) -> None:
+        """Count one failure against each subject (forgotten after its window), atomically."""
+        moment = utcnow(now)
+        with begin_write(self.engine) as conn:
+            for subject, window in zip(subjects, windows, strict=True):
+                self._bump(conn, self._key(*subject), moment, window)
 
     def check(self, *, scope: str, source: str, account: str, now: datetime | None = None) -> None:
         """Refuse the attempt now if a limit applies.
@@ -129,7 +181,7 @@ class RateLimiter:
     ) -> None:
         """Count a failed attempt against the pair, the source and the account."""
         moment = utcnow(now)
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             for key in (
                 self._key(scope, "pair", source, account),
                 self._key(scope, "source", source),
@@ -137,9 +189,11 @@ class RateLimiter:
             ):
                 self._bump(conn, key, moment)
 
-    def _bump(self, conn: Connection, key: str, now: datetime) -> None:
+    def _bump(
+        self, conn: Connection, key: str, now: datetime, window: timedelta | None = None
+    ) -> None:
         t = tables.rate_counters
-        current = self._read(conn, key, now)
+        current = self._read(conn, key, now, window)
         values = {"failures": current.failures + 1, "last_failure_at": now}
         if current.failures == 0:
             values["window_start"] = now
@@ -160,7 +214,7 @@ class RateLimiter:
         moment = utcnow(now)
         t = tables.rate_counters
         known = self._key(scope, "known", source, account)
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             conn.execute(delete(t).where(t.c.key == self._key(scope, "pair", source, account)))
             done = conn.execute(update(t).where(t.c.key == known).values(last_failure_at=moment))
             if done.rowcount == 0:
@@ -176,6 +230,6 @@ class RateLimiter:
 
     def reset_account(self, *, scope: str, account: str) -> None:
         """The recovery path: an administrator clears an account's slow mode."""
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             t = tables.rate_counters
             conn.execute(delete(t).where(t.c.key == self._key(scope, "account", account)))

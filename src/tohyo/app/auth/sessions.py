@@ -25,6 +25,7 @@ from sqlalchemy import Engine, insert, select, update
 from tohyo.app.auth import tables
 from tohyo.app.auth._time import as_utc, utcnow
 from tohyo.app.auth.errors import CsrfRejected, SessionRejected
+from tohyo.app.store.db import begin_write
 
 __all__ = ["COOKIE_NAME", "OfficialSession", "SessionPolicy", "SessionStore", "check_origin"]
 
@@ -73,7 +74,7 @@ class SessionStore:
         moment = utcnow(now)
         token = secrets.token_urlsafe(32)
         t = tables.official_sessions
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             if previous:
                 conn.execute(
                     update(t)
@@ -102,7 +103,7 @@ class SessionStore:
         moment = utcnow(now)
         t = tables.official_sessions
         key = _hash(token)
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             row = conn.execute(select(t).where(t.c.token_hash == key)).first()
             if row is None or row.ended_at is not None:
                 raise _expired()
@@ -116,7 +117,7 @@ class SessionStore:
     def end(self, token: str, *, now: datetime | None = None) -> None:
         """Sign-out: the row is ended, so the cookie is worthless even if replayed."""
         t = tables.official_sessions
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             conn.execute(
                 update(t)
                 .where(t.c.token_hash == _hash(token), t.c.ended_at.is_(None))
@@ -126,7 +127,7 @@ class SessionStore:
     def end_all(self, username: str, *, now: datetime | None = None) -> None:
         """End every session of an account (disabled account, reset credentials)."""
         t = tables.official_sessions
-        with self.engine.begin() as conn:
+        with begin_write(self.engine) as conn:
             conn.execute(
                 update(t)
                 .where(t.c.username == username, t.c.ended_at.is_(None))

@@ -24,7 +24,6 @@ from tohyo.app.store.uow import UnitOfWork
 from tohyo.log import (
     CosignatureVerifier,
     LogError,
-    MerkleTree,
     consistency_proof,
     inclusion_proof,
     parse_note,
@@ -113,28 +112,22 @@ class Inclusion:
         }
 
 
-def _with_tree(runtime: Runtime, election_id: str) -> tuple[UnitOfWork, LogState, MerkleTree]:
-    uow = runtime.uow()
-    state = _state(uow, election_id)
-    return uow, state, runtime.ledger.tree(uow, state, authoritative=False)
-
-
 def inclusion_by_index(
     runtime: Runtime, election_id: str, index: int, size: int | None = None
 ) -> Inclusion:
     """The proof that leaf ``index`` is in the head of ``size`` (default: latest)."""
-    with runtime.ledger.lock(election_id):
-        uow, state, tree = _with_tree(runtime, election_id)
-        with uow:
-            size = state.size if size is None else size
-            if not 0 <= index < size <= state.size:
-                raise NotFound("log.bad_index", f"no leaf {index} in a head of size {size}")
-            head = uow.checkpoint(election_id, size)
-            leaf = uow.leaf(election_id, index)
-            if head is None or leaf is None:  # pragma: no cover - stored together
-                raise NotFound("log.bad_index", "no such leaf")
-            proof = inclusion_proof(tree, index, size)
-            return Inclusion(index, size, leaf.leaf_hash, _b64(proof), head.note)
+    with runtime.ledger.lock(election_id), runtime.uow() as uow:
+        state = _state(uow, election_id)
+        size = state.size if size is None else size
+        if not 0 <= index < size <= state.size:
+            raise NotFound("log.bad_index", f"no leaf {index} in a head of size {size}")
+        tree = runtime.ledger.tree(uow, state, authoritative=False)
+        head = uow.checkpoint(election_id, size)
+        leaf = uow.leaf(election_id, index)
+        if head is None or leaf is None:  # pragma: no cover - stored together
+            raise NotFound("log.bad_index", "no such leaf")
+        proof = inclusion_proof(tree, index, size)
+        return Inclusion(index, size, leaf.leaf_hash, _b64(proof), head.note)
 
 
 def inclusion_by_ballot(runtime: Runtime, election_id: str, tracker: str) -> dict[str, Any]:
@@ -158,14 +151,14 @@ def inclusion_by_ballot(runtime: Runtime, election_id: str, tracker: str) -> dic
 
 def consistency(runtime: Runtime, election_id: str, old: int, new: int | None) -> dict[str, Any]:
     """The RFC 9162 consistency proof between two heads."""
-    with runtime.ledger.lock(election_id):
-        uow, state, tree = _with_tree(runtime, election_id)
-        with uow:
-            new = state.size if new is None else new
-            if not 0 <= old <= new <= state.size:
-                raise BadRequest("log.bad_range", f"need 0 <= old <= new <= {state.size}")
-            proof = consistency_proof(tree, old, new) if 0 < old < new else ()
-            return {"old_size": old, "new_size": new, "consistency_proof": _b64(proof)}
+    with runtime.ledger.lock(election_id), runtime.uow() as uow:
+        state = _state(uow, election_id)
+        new = state.size if new is None else new
+        if not 0 <= old <= new <= state.size:
+            raise BadRequest("log.bad_range", f"need 0 <= old <= new <= {state.size}")
+        tree = runtime.ledger.tree(uow, state, authoritative=False)
+        proof = consistency_proof(tree, old, new) if 0 < old < new else ()
+        return {"old_size": old, "new_size": new, "consistency_proof": _b64(proof)}
 
 
 def submit_cosignature(

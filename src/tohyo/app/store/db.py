@@ -19,6 +19,7 @@ at upgrade time), a read unit of work with a plain deferred ``BEGIN``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -29,6 +30,7 @@ from tohyo.app.errors import StartupError
 
 __all__ = [
     "WRITE_OPTION",
+    "begin_write",
     "check_durability",
     "check_postgres_settings",
     "make_engine",
@@ -57,6 +59,16 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(
         url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True, pool_timeout=30
     )
+
+
+def begin_write(engine: Engine) -> AbstractContextManager[Connection]:
+    """``engine.begin()`` for a transaction that may write (storage.md §ST-9).
+
+    On SQLite it begins with ``BEGIN IMMEDIATE``: a deferred transaction that
+    reads, then writes, fails at once with ``SQLITE_BUSY`` when another
+    connection wrote in between, instead of waiting for the lock.
+    """
+    return engine.execution_options(**{WRITE_OPTION: True}).begin()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

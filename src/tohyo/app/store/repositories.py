@@ -33,8 +33,15 @@ __all__ = ["Repositories"]
 class Repositories:
     """Query helpers bound to one session."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, session: Session | None) -> None:
+        self._session = session
+
+    @property
+    def session(self) -> Session:
+        """The bound session (a unit of work has one only inside its ``with`` block)."""
+        if self._session is None:
+            raise RuntimeError("no session: use the unit of work as `with uow_factory() as uow:`")
+        return self._session
 
     def add(self, row: object) -> None:
         self.session.add(row)

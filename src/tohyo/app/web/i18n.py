@@ -280,6 +280,10 @@ BOOTH_MESSAGES: Mapping[str, str] = {
     "speech.selected": N_("selected"),
     "display.large_on": N_("Large text is on."),
     "display.large_off": N_("Large text is off."),
+    "image.mismatch": N_(
+        "An image does not match the one the election published, so it is not shown and "
+        "cannot be chosen. Please tell the election commission."
+    ),
 }
 
 

@@ -6,7 +6,9 @@ The booth encrypts in the browser, so the page is the biggest integrity risk
 * a Content-Security-Policy whose scripts run only with this response's nonce
   (``'strict-dynamic'``: a nonce'd script may load more, nothing else runs),
   ``default-src 'none'`` with same-origin styles, images and fetches only (no
-  third-party resource), no plugins, no ``<base>``, forms to this origin only,
+  third-party resource; ``blob:`` images are the booth's own, made from election
+  images whose hash it checked, booth.md §BO-4.5), no plugins, no ``<base>``,
+  forms to this origin only,
   ``frame-ancestors 'none'`` and Trusted Types required for every DOM script
   sink (the booth never writes HTML from strings);
 * ``Referrer-Policy: no-referrer``, ``X-Content-Type-Options: nosniff``,
@@ -53,7 +55,7 @@ def content_security_policy(nonce: str) -> str:
         "default-src 'none'",
         f"script-src 'nonce-{nonce}' 'strict-dynamic'",
         "style-src 'self'",
-        "img-src 'self'",
+        "img-src 'self' blob:",  # election images shown from their checked bytes
         "font-src 'self'",
         "connect-src 'self'",
         "manifest-src 'self'",

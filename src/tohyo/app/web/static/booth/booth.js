@@ -15,6 +15,7 @@ import { startBallot } from './ui/page-ballot.js';
 import { startReview } from './ui/page-review.js';
 import { startReceipt } from './ui/page-receipt.js';
 import { startCheck } from './ui/page-check.js';
+import { checkImages } from './ui/images.js';
 
 const PAGES = {
   'sign-in': startSignIn,
@@ -26,6 +27,7 @@ const PAGES = {
 
 function main() {
   setupDisplayToggle();
+  checkImages();
   const data = pageJson('booth-data');
   setupReadAloud(data ? data.speechLang : document.documentElement.lang);
   // After the voting period only the check page runs (docs/spec/booth.md §BO-1.6).
