@@ -130,7 +130,8 @@ def simulate_over_http(
         work = Path(tempfile.mkdtemp(prefix="tohyo-simulate-"))
     try:
         return _simulate_in(work, manifest, manifest_bytes, voters, out, t, n, withdrawals,
-                            cheating_trustee, witnesses, say)
+                            cheating_trustee, witnesses, say, declare_witnesses=declare_witnesses,
+                            paper_counts=paper_counts, roll_size=roll_size)
     finally:
         if keep_dir is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -139,7 +140,8 @@ def simulate_over_http(
 def _simulate_in(
     work: Path, manifest: Manifest, manifest_bytes: bytes, voters: Sequence[Voter],
     out: Path | str, t: int, n: int, withdrawals: Sequence[tuple[str, str]],
-    cheating_trustee: int | None, witnesses: int, say: Callable[[str], None],
+    cheating_trustee: int | None, witnesses: int, say: Callable[[str], None], *,
+    declare_witnesses: bool, paper_counts: Sequence[Mapping[str, Any]], roll_size: int,
 ) -> RecordHeader:
     import httpx
     import uvicorn
