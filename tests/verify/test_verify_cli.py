@@ -37,4 +37,4 @@ def test_exit_status_is_1_and_the_failure_is_printed(tmp_path: Path, capsys) -> 
 def test_json_report(capsys) -> None:
     assert main([str(VALID), "--workers", "0", "--quiet", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["ok"] is True and len(report["checks"]) == 15
+    assert report["ok"] is True and len(report["checks"]) == 16

@@ -224,7 +224,12 @@ def monitor(
         key, witnesses, warning = _pinned(http, base, manifest, log_key)
         if warning:
             typer.echo(warning, err=True)
-        follower = LogFollower(http, base, key, witnesses, evidence, state, tuple(witness_head))
+        try:
+            follower = LogFollower(http, base, key, witnesses, evidence, state,
+                                   tuple(witness_head))
+        except (LogError, OSError) as exc:
+            typer.echo(f"error: the log key or the state file is not usable: {exc}", err=True)
+            raise typer.Exit(2) from exc
         polls, failures = 0, 0
         while True:
             try:

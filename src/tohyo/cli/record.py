@@ -117,7 +117,9 @@ def export(
     election_id: str = ELECTION,
     out: Path = typer.Option(..., help="The record directory to write."),
     witness: list[str] = typer.Option([], "--witness",
-                                      help="A witness's vkey the record lists (repeat)."),
+                                      help="A witness's vkey the record lists (repeat); only for "
+                                           "a tohyo-manifest/1 election, whose manifest "
+                                           "declares none (§MAN-21)."),
     user: str | None = USER,
     totp: str | None = TOTP,
     data_dir: Path | None = DATA_DIR,

@@ -114,6 +114,7 @@ def generate_record(
     withdrawals: Iterable[tuple[str, str]] = (),
     witnesses: int = 2,
     quorum: int | None = None,
+    declare_witnesses: bool = True,
     log_signer: Ed25519Signer | None = None,
     workers: int = 1,
     absent_trustees: Iterable[int] = (),
@@ -132,8 +133,10 @@ def generate_record(
         trustees: (t, n); by default the manifest's threshold and trustees.
         withdrawals: (question id, candidate id) withdrawn before the opening.
         witnesses: how many witnesses cosign the heads.
-        quorum: if given, the manifest declares the log key and the witnesses
-            with this quorum (``tohyo-manifest/2``, manifest.md §MAN-21).
+        quorum: the quorum the manifest declares (default: every witness).
+        declare_witnesses: the manifest declares the log key and the witnesses
+            (``tohyo-manifest/2``, manifest.md §MAN-21); False keeps a
+            ``tohyo-manifest/1`` manifest as given (V7 then warns).
         log_signer: the log's key (default: a fresh one); tests that forge heads
             with it pass their own.
         workers: processes for encrypting ballots.
@@ -146,15 +149,22 @@ def generate_record(
             signed by the log key as if two officials had entered them; with
             any, the record is ``tohyo-record/2`` with ``official.json``.
         started_not_finished: the declared 途中終了者数 (results.md §RES-3.5).
+
+    Raises:
+        ValueError: the manifest already declares a log (the simulation makes its own keys).
     """
     t, n = trustees or (manifest.threshold, len(manifest.trustees))
+    if manifest.log is not None:
+        raise ValueError("the simulation makes its own log and witness keys: give it a "
+                         "manifest that declares none (tohyo-manifest/1)")
     origin = f"tohyo.example/log/{manifest.id}"
     log_signer = log_signer or Ed25519Signer(origin, Ed25519PrivateKey.generate())
     origin = log_signer.name
     cosigners = [CosignatureSigner.generate(f"witness-{i}.example") for i in range(witnesses)]
-    if quorum is not None:
+    if declare_witnesses:
         manifest = declare_log(manifest, encode_verifier_key(log_signer.verifier()),
-                               [encode_verifier_key(w.verifier()) for w in cosigners], quorum)
+                               [encode_verifier_key(w.verifier()) for w in cosigners],
+                               len(cosigners) if quorum is None else quorum)
     mhash = manifest_hash(manifest)
     base = ProofContext(manifest.id, mhash)
     ceremony = run_local_ceremony(base, t, n)

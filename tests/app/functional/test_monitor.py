@@ -105,3 +105,15 @@ def _served(log_url: str) -> str:
     import httpx
 
     return httpx.get(f"{log_url}/checkpoint", timeout=10).text
+
+
+def test_a_state_file_from_another_log_is_refused(log_url: str, tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tohyo.log import EMPTY_ROOT, Ed25519Signer
+
+    other = Ed25519Signer("elsewhere.example/log", Ed25519PrivateKey.generate())
+    (tmp_path / "state.note").write_text(sign_checkpoint(
+        Checkpoint.timestamped("elsewhere.example/log", 0, EMPTY_ROOT, 1), other).to_text())
+    result = _monitor(log_url, tmp_path, "--once")
+    assert result.exit_code == 2 and "not usable" in result.output

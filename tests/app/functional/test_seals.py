@@ -368,9 +368,9 @@ def _tampered_seals_fail(record: Path, tmp_path: Path) -> None:
                             (changed_opening, "changed media: ballots")):
         bad = _rewrite_seals(record, tmp_path / change.__name__, change)
         report = verify_record(bad, workers=0)
-        assert not report.ok and report.checks["V15"].status.value == "FAIL"
-        assert any(message in str(f) for f in report.checks["V15"].failures), \
-            report.checks["V15"].failures
+        assert not report.ok and report.checks["V16"].status.value == "FAIL"
+        assert any(message in str(f) for f in report.checks["V16"].failures), \
+            report.checks["V16"].failures
 
 
 def test_an_old_database_is_brought_forward_by_the_copy_and_a_later_signed_head(
