@@ -210,13 +210,17 @@ def _simulate_in(
                         overrides.record_paper_vote(runtime, eid, key, actor=actor)
                 clock.set(manifest.period.end.astimezone(UTC))
                 elections.close_election(runtime, eid, approval=DevApproval("simulation"))
+                # The witnesses cosign the head at the close (the trustees' board, §RES-5),
+                # then again after the paper counts (the record's final head).
+                observers.round()
                 for count in paper_counts:
                     for official in ("simulation-clerk-1", "simulation-clerk-2"):
                         entered = enter_paper_count(runtime, eid, count, official=official)
                     say(f"paper count of {entered.count.place} / {entered.count.kind.value} "
                         f"entered twice and {entered.status}")
-                observers.round()
-                say(f"{witnesses} witnesses cosigned the final head")
+                if paper_counts:
+                    observers.round()
+                say(f"{witnesses} witnesses cosigned the head at the close and the final head")
         finally:
             server.should_exit = True
             thread.join(timeout=30)
