@@ -5,10 +5,10 @@ Usage::
     .venv/bin/python bench/fuzz.py [--seconds 60] [--only NAME ...] [--corpus DIR]
 
 Runs each target of ``tests/fuzz/targets.py`` in its own process for ``--seconds`` and
-prints one JSON object: executions, seconds and executions per second per decoder, and
-any crash (the input is kept next to the corpus). The suite runs the same targets for a
-few thousand executions each (``tests/fuzz/test_fuzz_decoders.py``). The exit status is
-non-zero if a decoder crashed or raised anything but its typed error.
+prints one JSON object: executions, wall seconds (start-up included) and executions per
+second per decoder, and any crash (the input is kept next to the corpus). The suite runs
+the same targets for a few thousand executions each (``tests/fuzz/test_fuzz_decoders.py``).
+The exit status is non-zero if a decoder crashed or raised anything but its typed error.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ accepted, every 405 with its ``Allow`` header. Three runs, one per authenticatio
 other HTTP tests build them: the voter's bearer token (a voting code exchanged for a session),
 an administrator's cookie with its CSRF header, and a witness's cookie (officials sign in with
 password and TOTP). The budget is fixed and the generation deterministic (``--seed``,
-``--generation-deterministic``), so a run is the same every time; it takes well under a minute.
+``--generation-deterministic``), so a run is the same every time; about a minute on two
+cores.
 
 Schema-valid is not the same as valid: a ballot that has the documented shape but whose proofs
 do not verify, or a cosignature whose signature does not, is refused with the documented 422 /
