@@ -53,6 +53,9 @@ def published(booth: BoothServer, tmp_path_factory: pytest.TempPathFactory) -> B
     booth.add_election(all_kinds_manifest(PUBLISHED, now), voters=4)
     booth.add_election(all_kinds_manifest(PENDING, now), voters=1)
     _publish(booth, tmp_path_factory.mktemp("results"))
+    # The first request exports the record and builds the report (seconds on a busy
+    # machine); make it before the browser's navigation timeout starts counting.
+    assert httpx.get(booth.url(f"/ja/elections/{PUBLISHED}/results"), timeout=300).is_success
     return booth
 
 
@@ -89,6 +92,6 @@ def test_results_page_with_the_keyboard(page: Any, published: BoothServer) -> No
             break
     else:
         raise AssertionError("the PDF download is not reachable with Tab")
-    with page.expect_download() as download:
+    with page.expect_download(timeout=180_000) as download:  # laid out on first request
         page.keyboard.press("Enter")
     assert download.value.suggested_filename == "result-report-en.pdf"
