@@ -4,6 +4,7 @@ after publication, keyboard-usable, charts load under the CSP (reports.md §REP-
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -60,7 +61,9 @@ def published(booth: BoothServer, tmp_path_factory: pytest.TempPathFactory) -> B
 
 
 @pytest.mark.parametrize("lang", ["ja", "en", "easy"])
-def test_results_pages_are_accessible(page: Any, published: BoothServer, lang: str) -> None:
+def test_results_pages_are_accessible(
+    page: Any, published: BoothServer, lang: str, artifacts: Path
+) -> None:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(published.url(f"/{lang}/elections/{PENDING}/results"))
@@ -76,6 +79,7 @@ def test_results_pages_are_accessible(page: Any, published: BoothServer, lang: s
         chart = charts.nth(i).element_handle()
         assert page.evaluate("(e) => e.complete && e.naturalWidth > 0", chart)
     assert_accessible(page, "results")
+    page.screenshot(path=str(artifacts / f"results-{lang}.png"), full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
 
