@@ -217,3 +217,18 @@ def test_paper_commands_enter_list_show_and_tally_prints_the_table(
     assert shown.exit_code == 0, shown.output
     result = OfficialResult.from_json(json.loads(shown.output))
     assert result.question("services").option("internet-voting").total == 5
+
+
+def test_started_but_not_finished_counts_sessions_without_a_ballot(
+    election: Any, voter: Any, runtime: Any
+) -> None:
+    from tohyo.app.services.elections import close_election
+
+    eid = election.id
+    info = voter.election(eid)
+    voter.cast(info, voter.start_session(eid, election.next_code()), {"services": []})
+    voter.start_session(eid, election.next_code())  # signed in, never cast
+    close_election(runtime, eid, approval=DEV, reason="over")
+    record_tally(runtime, eid, _shares(runtime, eid, (1, 2)), approval=DEV)
+    turnout = official_result(runtime, eid).turnout
+    assert (turnout.internet, turnout.started_not_finished, turnout.voters) == (1, 1, 1)
