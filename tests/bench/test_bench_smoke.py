@@ -21,6 +21,7 @@ CASES = {
     "bench_log.py": ["--leaves", "64", "--samples", "8"],
     "bench_verify.py": ["--sizes", "12", "--workers", "1"],
     "bench_cast.py": ["--backend", "sqlite", "--casts", "3", "--threads", "1"],
+    "bench_rebuild.py": ["--ballots", "5"],
 }
 
 
