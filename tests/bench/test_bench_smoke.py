@@ -24,6 +24,7 @@ CASES = {
     "bench_soak.py": ["--backend", "sqlite", "--duration", "3", "--rate", "2",
                       "--chaos-every", "2", "--workers", "2"],
     "bench_rebuild.py": ["--ballots", "5"],
+    "bench_report.py": ["--ballots", "20"],
 }
 
 

@@ -192,6 +192,52 @@ def _calls() -> dict[tuple[str, str], Calls]:
             (post, "/official/approvals/nonsense/execute", {"headers": ORIGIN}),
         ],
         (get, "/official/audit"): [(get, "/official/audit", {})],
+        # the voter's own ballot status (casting.md §CAST-8.4)
+        (get, api + "/{election_id}/ballots/{tracker}/status"): [
+            *_per_election(get, api + "/{e}/ballots/" + HEX + "/status", headers=BAD_TOKEN),
+            *_per_election(get, api + "/{e}/ballots/ABCD-EFGH/status"),
+        ],
+        (get, "/favicon.ico"): [(get, "/favicon.ico?x=1", {})],
+        # the observers' dashboard (observe.md); streams only where they end at once
+        (get, api + "/{election_id}/observe"): _per_election(get, api + "/{e}/observe"),
+        (get, api + "/{election_id}/observe/events"): [
+            (get, f"{api}/{UNKNOWN}/observe/events", {}),
+            (get, f"{api}/Bad..Id/observe/events", {}),
+        ],
+        (get, api + "/{election_id}/observe/witness/events"): [
+            *_per_election(get, api + "/{e}/observe/witness/events"),
+            (get, f"{api}/{OPEN}/observe/witness/events",
+             {"cookies": {"__Host-tohyo-official": "forged"}}),
+        ],
+        (get, "/{slug}/observe/"): [(get, "/ja/observe/", {}), (get, "/xx/observe/", {})],
+        (get, "/{slug}/observe/elections/{election_id}/"): [
+            *_per_election(get, "/ja/observe/elections/{e}/"),
+            (get, f"/xx/observe/elections/{OPEN}/", {}),
+        ],
+        (get, "/{slug}/observe/elections/{election_id}/witness"): _per_election(
+            get, "/ja/observe/elections/{e}/witness"
+        ),
+        # paper counts and the official result (results.md)
+        (get, "/official/elections/{election_id}/paper-counts"): [
+            *_per_election(get, "/official/elections/{e}/paper-counts"),
+            (get, f"/official/elections/{OPEN}/paper-counts",
+             {"cookies": {"__Host-tohyo-official": "forged"}}),
+        ],
+        (post, "/official/elections/{election_id}/paper-counts"): _per_election(
+            post, "/official/elections/{e}/paper-counts", json={"count": {}}, headers=ORIGIN
+        ),
+        (get, "/official/elections/{election_id}/official-result"): _per_election(
+            get, "/official/elections/{e}/official-result"
+        ),
+        # the public results page (reports.md)
+        **{
+            (get, "/{slug}/elections/{election_id}/results" + route): [
+                *_per_election(get, "/ja/elections/{e}/results" + page),
+                (get, f"/xx/elections/{OPEN}/results" + page, {}),
+            ]
+            for route, page in (("", ""), ("/", "/"), ("/charts/{name}.svg", "/charts/q1.svg"),
+                                ("/{name}", "/result.csv"))
+        },
         # FastAPI's own documents
         (get, "/openapi.json"): [(get, "/openapi.json", {})],
         (get, "/docs"): [(get, "/docs", {})],

@@ -89,7 +89,9 @@ def test_sign_in_needs_password_and_totp(world) -> None:
     assert audit.entries()[-1].action == "official.sign_in"
 
 
-@pytest.mark.parametrize("case", ["password", "totp", "unknown", "replay", "disabled"])
+@pytest.mark.parametrize(
+    "case", ["password", "totp", "unknown", "replay-wrong-password", "disabled"]
+)
 def test_sign_in_failures_all_look_alike(world, case: str) -> None:
     directory, made, _, _ = world
     code = totp_at(made["alice"].totp_secret, T0)
@@ -100,13 +102,27 @@ def test_sign_in_failures_all_look_alike(world, case: str) -> None:
         code = "000000" if code != "000000" else "111111"
     elif case == "unknown":
         user = "mallory"
-    elif case == "replay":
+    elif case == "replay-wrong-password":
         directory.sign_in("alice", PW, code, source="s", now=T0)
+        pw = PW + "x"
     elif case == "disabled":
         directory.set_disabled("alice", True, actor="bob", now=T0)
     with pytest.raises(AuthError) as excinfo:
         directory.sign_in(user, pw, code, source="s", now=T0 + timedelta(seconds=1))
     assert excinfo.value.code == "auth.signin.failed"
+
+
+def test_a_reused_code_is_named_only_after_the_right_password(world) -> None:
+    """§AUTH-APPR-5: the right code of a step already used, with the right password, is
+    refused as ``auth.signin.code_reused`` (and still counted as a failure)."""
+    directory, made, audit, _ = world
+    code = totp_at(made["alice"].totp_secret, T0)
+    directory.sign_in("alice", PW, code, source="s", now=T0)
+    with pytest.raises(AuthError) as excinfo:
+        directory.sign_in("alice", PW, code, source="s", now=T0 + timedelta(seconds=1))
+    assert excinfo.value.code == "auth.signin.code_reused"
+    last = audit.entries()[-1]
+    assert (last.action, last.detail) == ("official.sign_in_failed", {"code_reused": True})
 
 
 def test_repeated_failures_are_rate_limited(world) -> None:

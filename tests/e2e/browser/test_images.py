@@ -35,8 +35,9 @@ def _election(booth: BoothServer) -> None:
 def test_images_are_shown_from_the_bytes_the_booth_checked(page: Any, booth: BoothServer) -> None:
     _election(booth)
     sign_in(page, booth, EID)
+    # A function, not an expression: an expression is eval'd in the page, which the CSP forbids.
     page.wait_for_function(
-        f"document.querySelectorAll('img[data-checked]').length === {len(PHOTOS)}"
+        "(n) => document.querySelectorAll('img[data-checked]').length === n", arg=len(PHOTOS)
     )
     shown = page.eval_on_selector_all(
         "img.image-option__image", "els => els.map(e => [e.src.slice(0, 5), e.naturalWidth])"
@@ -53,7 +54,7 @@ def test_an_image_altered_on_the_way_is_refused(page: Any, booth: BoothServer) -
         lambda route: route.fulfill(status=200, content_type="image/png", body=tampered),
     )
     sign_in(page, booth, EID)
-    page.wait_for_function("document.querySelector('img[data-refused]') !== null")
+    page.wait_for_function("() => document.querySelector('img[data-refused]') !== null")
     refused = page.eval_on_selector_all(
         "img[data-refused]", "els => els.map(e => [e.dataset.src, e.getAttribute('src')])"
     )
