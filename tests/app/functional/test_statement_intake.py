@@ -169,3 +169,19 @@ def test_statements_are_checked_appended_and_the_record_verifies(
     assert "4 witness statements" in report.checks["V7"].note
     _refused(client, runtime, w1.state("decryption", _head(client)), 409,
              "statement.published")
+
+
+def test_no_statement_follows_a_seal(
+    codes: list[str], witnesses: list[_Witness], client: Any, runtime: Any, tmp_path: Path
+) -> None:
+    """A seal covers the log's final head; a leaf after it would stop the tally (§ST-8)."""
+    from .test_seals import _seal, _unseal
+
+    w1, w2 = witnesses
+    close_election(runtime, EID, approval=DEV, reason="test over")
+    _cosign(client, witnesses, tmp_path, runtime)
+    assert _post(client, w1.state("close", _head(client))).status_code == 201
+    _seal(runtime, EID)
+    _refused(client, runtime, w2.state("close", _head(client)), 409, "statement.sealed")
+    _unseal(runtime, EID)  # the media are unchanged: the seal still holds
+    _refused(client, runtime, w2.state("unsealed", _head(client)), 409, "statement.sealed")

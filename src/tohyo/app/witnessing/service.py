@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tohyo.app.errors import BadRequest, Conflict, Forbidden, Unprocessable
+from tohyo.app.seals.tables import seals
 from tohyo.app.services.common import LeafWrite, append_leaves, audit, load_election, manifest_of
 from tohyo.app.services.runtime import Runtime
 from tohyo.app.store.models import LogLeaf, LogState
@@ -83,6 +84,7 @@ def submit_statement(runtime: Runtime, election_id: str, obj: Any) -> AcceptedOu
         Conflict: ``statement.duplicate`` (this witness already stated this event),
             ``statement.out_of_place`` (the event cannot happen at this point),
             ``statement.published`` (the record is published),
+            ``statement.sealed`` (the media are sealed: no leaf may follow the seal),
             ``election.log_not_started``.
     """
     statement = _parse(election_id, obj)
@@ -107,6 +109,14 @@ def submit_statement(runtime: Runtime, election_id: str, obj: Any) -> AcceptedOu
         if row.state in _FINISHED:
             raise Conflict("statement.published",
                            "the record is published; nothing more is appended")
+        if uow.session.scalar(select(func.count()).select_from(seals).where(
+                seals.c.election_id == election_id)):
+            # A seal covers the log's head at the seal, and the unseal and V16
+            # require it to stay the final head (storage.md §ST-8): a leaf after
+            # it would stop the tally. Statements are made before the seal.
+            raise Conflict("statement.sealed",
+                           "the media are sealed at the log's final head; no leaf may "
+                           "follow the seal")
         stored = uow.checkpoint(election_id, head.size)
         try:
             known = stored is not None and parse_note(stored.note).text == statement.head
