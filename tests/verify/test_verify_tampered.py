@@ -91,6 +91,7 @@ def test_a_missing_directory_is_a_failed_check(tmp_path: Path) -> None:
     ("statement-unlisted-witness", "statement.unlisted_witness"),
     ("statement-head-not-in-record", "not one of the record's signed heads"),
     ("statement-opening-after-a-ballot", "statement.out_of_place"),
+    ("statement-twice", "a second 'close' statement"),
 ])
 def test_a_tampered_statement_fails_v7_for_its_reason(name: str, reason: str,
                                                       tmp_path: Path) -> None:

@@ -461,12 +461,20 @@ def _statement_after_a_ballot(d: Path) -> None:
     _write_lines(d, "entries.jsonl", lines)
 
 
+def _statement_twice(d: Path) -> None:
+    """A witness's close statement appended again (a replay)."""
+    lines = _lines(d, "entries.jsonl")
+    lines.append(next(line for line in lines if b'"event":"close"' in line))
+    _write_lines(d, "entries.jsonl", lines)
+
+
 #: Mutations of ``valid-statements/`` (record.md §REC-10): name → (check, mutation).
 STATEMENT_MUTATIONS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "statement-signature": ("V7", _statement_leaf(_statement_checked)),
     "statement-unlisted-witness": ("V7", _statement_leaf(_statement_unlisted)),
     "statement-head-not-in-record": ("V7", _statement_head_dropped),
     "statement-opening-after-a-ballot": ("V7", _statement_after_a_ballot),
+    "statement-twice": ("V7", _statement_twice),
 }
 
 

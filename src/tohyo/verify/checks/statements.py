@@ -7,7 +7,8 @@ record's signed heads (its origin the log's, its size a head's size in
 ``heads.txt``, its root the rebuilt tree's root at that size, which V5/V6
 hold against the signed heads); and its event fits its place in the log
 (§REC-10.2: an ``opening`` before every ballot and the close, every other
-event after the close over a head that includes it). Any failure fails V7.
+event after the close over a head that includes it); and no witness states
+the same event twice (§REC-10.1). Any failure fails V7.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def check_statements(report: Report, statements: Sequence[tuple[int, bytes]],
                      declared: LogDeclaration | None, origin: str, sizes: set[int],
                      tree: MerkleTree, close: int | None, first_ballot: int | None) -> int:
     """Check every statement leaf; fail V7 for each bad one; the number checked."""
+    seen: set[tuple[str, str]] = set()
     for index, line in statements:
         where = location(index)
         try:
@@ -51,6 +53,11 @@ def check_statements(report: Report, statements: Sequence[tuple[int, bytes]],
                                          "of the record's signed heads")
                 continue
             check_position(statement.event, index, head.size, close, first_ballot)
+            once = (statement.witness_key, statement.event.value)
+            if once in seen:
+                report.fail("V7", where, f"a second '{statement.event.value}' statement by "
+                                         "the same witness")
+            seen.add(once)
         except StatementError as exc:
             report.fail("V7", where, f"{exc.code}: {exc}")
     return len(statements)
