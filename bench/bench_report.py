@@ -108,7 +108,7 @@ def build(ballots: int, out: Path, work: Path) -> int:
         for index in range(leaves):
             if index == leaves - 1:
                 line = dumps_canonical({"kind": "close", "election_id": eid})
-            elif index % PAPER_EVERY == PAPER_EVERY - 1:
+            elif index % (PAPER_EVERY + 1) == PAPER_EVERY:  # exactly N ballot leaves
                 line = (paper_leaf % f"c{voter - 1:08d}").encode()
                 overrides += 1
             else:

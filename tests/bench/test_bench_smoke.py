@@ -23,6 +23,7 @@ CASES = {
     "bench_cast.py": ["--backend", "sqlite", "--casts", "3", "--threads", "1"],
     "bench_soak.py": ["--backend", "sqlite", "--duration", "3", "--rate", "2",
                       "--chaos-every", "2", "--workers", "2"],
+    "bench_rebuild.py": ["--ballots", "5"],
 }
 
 

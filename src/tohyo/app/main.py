@@ -154,6 +154,9 @@ def create_app(
     from tohyo.app.witnessing import routes as witnessing  # witness statements (issue 13)
 
     app.include_router(witnessing.router)
+    from tohyo.app.web.contract import install_contract  # the OpenAPI document (issue 10)
+
+    install_contract(app)
     return app
 
 
@@ -169,9 +172,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(400, "request.invalid", f"invalid request parameters: {where}")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> Any:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         codes = {404: "request.not_found", 405: "request.method_not_allowed"}
-        return _error(exc.status_code, codes.get(exc.status_code, "request.error"), exc.detail)
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            # A 405 must say what is allowed (RFC 9110 §15.5.6): every route at the path.
+            from tohyo.app.web.contract import allowed_methods
+
+            headers["Allow"] = allowed_methods(request, headers.get("Allow", ""))
+        return _error(
+            exc.status_code, codes.get(exc.status_code, "request.error"), exc.detail, headers
+        )
 
     @app.exception_handler(OperationalError)
     async def database_down(_request: Request, _exc: OperationalError) -> Any:

@@ -110,6 +110,12 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
         console.print(f"[bold green]verified[/]: anyone can re-run "
                       f"`tohyo verify {data_dir / 'record'}`")
+        from tohyo.app.reports.files import write_report  # the result forms (issue 11)
+        from tohyo.app.reports.source import report_from_record
+
+        forms = write_report(report_from_record(data_dir / "record"), data_dir / "report")
+        console.print(f"result report (`tohyo record report`): {forms['pdf-ja']} (日本語), "
+                      f"{forms['pdf-en']} (English), {forms['csv']} (CSV)")
         if not serve:
             return
         console.rule("[bold]3. Live demo election: vote from a browser")

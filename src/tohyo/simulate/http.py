@@ -220,8 +220,10 @@ def _simulate_in(
                         overrides.record_paper_vote(runtime, eid, key, actor=actor)
                 clock.set(manifest.period.end.astimezone(UTC))
                 elections.close_election(runtime, eid, approval=DevApproval("simulation"))
-                if statements:  # the close's head first gets its cosignatures (quorum)
-                    observers.round()
+                # The witnesses cosign the head at the close (the trustees' board, §RES-5),
+                # then again after the paper counts (the record's final head).
+                observers.round()
+                if statements:
                     observers.state("close", "the final head is the one I cosigned")
                     say(f"{witnesses} witnesses stated the close")
                 for count in paper_counts:
@@ -229,8 +231,9 @@ def _simulate_in(
                         entered = enter_paper_count(runtime, eid, count, official=official)
                     say(f"paper count of {entered.count.place} / {entered.count.kind.value} "
                         f"entered twice and {entered.status}")
-                observers.round()
-                say(f"{witnesses} witnesses cosigned the final head")
+                if paper_counts:
+                    observers.round()
+                say(f"{witnesses} witnesses cosigned the head at the close and the final head")
         finally:
             server.should_exit = True
             thread.join(timeout=30)

@@ -121,3 +121,20 @@ def test_the_cli_prints_the_log_key_to_declare(runtime: Any) -> None:
                                       runtime.settings.database_url])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == runtime.ledger.verifier_key(EID)
+
+
+def test_the_dashboard_follows_the_declared_witnesses(
+    declared: list[CosignatureSigner], client: Any, runtime: Any, tmp_path: Path
+) -> None:
+    """observe.md §OBS-3: the dashboard lists the manifest's witnesses, in its order; one
+    that never cosigned shows with size 0 (the alerts can then name it)."""
+    from tohyo.app.observe.snapshot import take_snapshot
+
+    first = declared[0]
+    witness_round(client, EID, _witness(client, first, tmp_path),
+                  encode_verifier_key(first.verifier()))
+    snapshot = take_snapshot(runtime, EID).to_json()
+    assert [w["name"] for w in snapshot["witnesses"]] == [s.name for s in declared]
+    never = snapshot["witnesses"][1]
+    assert never["last_size"] == 0 and never["cosignatures"] == 0 if "cosignatures" in never \
+        else never["last_size"] == 0

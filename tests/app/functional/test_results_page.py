@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tohyo.app.auth.authority import DevApproval
+from tohyo.app.results.paper import enter_paper_count
 from tohyo.app.services.elections import close_election
 from tohyo.app.services.tally import (
     board_snapshot,
@@ -28,6 +29,8 @@ from tohyo.app.services.tally import (
 from tohyo.crypto.dkg_state import TrusteeKey
 from tohyo.record.official import OfficialResult
 from tohyo.verify import verify_record
+
+from .test_paper_counts import COUNT
 
 DEV = DevApproval("test")
 CHOICES = [
@@ -42,6 +45,8 @@ def publish(runtime: Any, election: Any, voter: Any, out: Path) -> None:
     for choice in CHOICES:
         voter.cast(info, voter.start_session(election.id, election.next_code()), choice)
     close_election(runtime, election.id, approval=DEV, reason="test over")
+    for official in ("clerk-a", "clerk-b"):  # double entry of one paper count (results.md)
+        enter_paper_count(runtime, election.id, COUNT, official=official)
     snapshot = board_snapshot(runtime, election.id)
     board = propose_tally(snapshot)
     shares = []
@@ -77,9 +82,9 @@ def test_not_yet_then_the_official_figures(
     assert "投票結果" in html and "結果を自分で確かめる" in html
     assert 'nonce="' in html and "style=" not in html  # CSP: no inline style attributes
     assert "'unsafe-inline'" not in page.headers["content-security-policy"]
-    # 2 of 3 valid votes for internet voting: 66.7 % (the test manifest's labels are its ids)
-    assert ('<th scope="row">internet-voting</th><td class="num">2</td><td class="num">0</td>'
-            '<td class="num">2</td><td class="num">66.7</td>') in html
+    # internet 2 + paper 4 of 3 + 7 valid votes: 60.0 % (the test manifest's labels are its ids)
+    assert ('<th scope="row">internet-voting</th><td class="num">2</td><td class="num">4</td>'
+            '<td class="num">6</td><td class="num">60.0</td>') in html
 
     svg = client.get(f"{base}/charts/services-votes.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
@@ -92,17 +97,18 @@ def test_not_yet_then_the_official_figures(
 
     official = OfficialResult.from_json(client.get(f"{base}/official.json").json())
     services = official.question("services")
-    assert services.option("internet-voting").total == 2
-    assert official.turnout.internet == 3
+    internet_voting = services.option("internet-voting")
+    assert (internet_voting.electronic, internet_voting.total) == (2, 6)
+    assert official.turnout.internet == 3 and official.turnout.paper_total == 10
 
     csv = client.get(f"{base}/result.csv")
     assert csv.content.startswith(b"\xef\xbb\xbf")
     rows = csv.content.decode("utf-8-sig").splitlines()
     assert rows[0].startswith("election_id,question_no,question_id")
-    assert any(",internet-voting,internet-voting,internet-voting,0,2,0,2," in r for r in rows)
+    assert any(",internet-voting,internet-voting,internet-voting,0,2,4,6," in r for r in rows)
 
     ja = _pdf_text(client.get(f"{base}/result-report-ja.pdf").content, tmp_path)
-    assert "選挙録・開票録" in ja and "有効投票数" in ja
+    assert "選挙録・開票録" in ja and "有効投票数" in ja and "第1投票所" in ja
     en = _pdf_text(client.get(f"/en/elections/{election.id}/results/result-report-en.pdf"
                               ).content, tmp_path)
     assert "Valid votes" in en

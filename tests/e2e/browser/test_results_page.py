@@ -4,6 +4,7 @@ after publication, keyboard-usable, charts load under the CSP (reports.md §REP-
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -53,11 +54,16 @@ def published(booth: BoothServer, tmp_path_factory: pytest.TempPathFactory) -> B
     booth.add_election(all_kinds_manifest(PUBLISHED, now), voters=4)
     booth.add_election(all_kinds_manifest(PENDING, now), voters=1)
     _publish(booth, tmp_path_factory.mktemp("results"))
+    # The first request exports the record and builds the report (seconds on a busy
+    # machine); make it before the browser's navigation timeout starts counting.
+    assert httpx.get(booth.url(f"/ja/elections/{PUBLISHED}/results"), timeout=300).is_success
     return booth
 
 
 @pytest.mark.parametrize("lang", ["ja", "en", "easy"])
-def test_results_pages_are_accessible(page: Any, published: BoothServer, lang: str) -> None:
+def test_results_pages_are_accessible(
+    page: Any, published: BoothServer, lang: str, artifacts: Path
+) -> None:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(published.url(f"/{lang}/elections/{PENDING}/results"))
@@ -73,6 +79,7 @@ def test_results_pages_are_accessible(page: Any, published: BoothServer, lang: s
         chart = charts.nth(i).element_handle()
         assert page.evaluate("(e) => e.complete && e.naturalWidth > 0", chart)
     assert_accessible(page, "results")
+    page.screenshot(path=str(artifacts / f"results-{lang}.png"), full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
 
@@ -89,6 +96,6 @@ def test_results_page_with_the_keyboard(page: Any, published: BoothServer) -> No
             break
     else:
         raise AssertionError("the PDF download is not reachable with Tab")
-    with page.expect_download() as download:
+    with page.expect_download(timeout=180_000) as download:  # laid out on first request
         page.keyboard.press("Enter")
     assert download.value.suggested_filename == "result-report-en.pdf"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from tohyo.app.auth._sig import card_hash, verify_certificate_signature, verify_with_key
 from tohyo.app.auth._time import utcnow
@@ -67,10 +67,17 @@ def load_certificate(data: bytes) -> x509.Certificate:
         raise _reject("auth.cert.malformed", "The card certificate could not be read.")
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
-            return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
-    except ValueError as exc:
+            cert = x509.load_pem_x509_certificate(data)
+        else:
+            cert = x509.load_der_x509_certificate(data)
+        # The library parses these lazily; a malformed one would raise later, outside
+        # every refusal (found by fuzzing: a bad issuer name was a 500).
+        _ = (cert.issuer, cert.subject, cert.not_valid_before_utc, cert.not_valid_after_utc)
+        cert.public_key()
+    except (ValueError, TypeError, x509.InvalidVersion, UnsupportedAlgorithm) as exc:
+        # a bad name attribute is a TypeError; InvalidVersion, UnsupportedAlgorithm neither
         raise _reject("auth.cert.malformed", "The card certificate could not be read.") from exc
+    return cert
 
 
 def check_card_certificate(
@@ -112,7 +119,12 @@ def _check_usage(cert: x509.Certificate) -> None:
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
         basic = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
-    except (x509.ExtensionNotFound, ValueError) as exc:
+    except (
+        x509.ExtensionNotFound,
+        x509.DuplicateExtension,  # no ValueError (found by fuzzing)
+        x509.UnsupportedGeneralNameType,
+        ValueError,
+    ) as exc:
         raise wrong from exc
     if basic.ca or usage.key_cert_sign:
         raise wrong

@@ -183,7 +183,8 @@ def holder_from_certificate(cert: x509.Certificate) -> CardHolder:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound as exc:
         raise ProfileError("no subjectAltName with the basic four items") from exc
-    except ValueError as exc:  # duplicate or undecodable extensions
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        # duplicate or undecodable extensions (the first two are no ValueError: fuzzed)
         raise ProfileError("undecodable extensions") from exc
     found: dict[str, str] = {}
     for other in san.get_values_for_type(x509.OtherName):

@@ -9,7 +9,10 @@ consumes the transaction once, redeems the code at the token endpoint with a
 ID token (:func:`validate_id_token`): signature via the provider's JWKS,
 ``iss``, ``aud`` (and ``azp``), ``exp``, ``iat`` and ``nonce``. The pairwise
 ``sub`` under its issuer is the identity; ``birthdate`` and ``address`` give
-eligibility.
+eligibility. A provider that follows OIDC Core §5.4 serves those claims from its
+userinfo endpoint (the code flow issues an access token), not in the ID token:
+they are read there, with the userinfo ``sub`` required to equal the ID token's
+(§5.3.4, §AUTH-OIDC-5).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class OidcClientConfig:
     client_key: RSAKey  #: private; its public half is registered at the provider
     scope: str = "openid birthdate address"
     timeout: float = 5.0
+    userinfo_endpoint: str = ""  #: where the claims are when the ID token lacks them
 
     @classmethod
     def discover(
@@ -101,6 +105,9 @@ class OidcClientConfig:
             client_key,
             scope=scope,
             timeout=timeout,
+            userinfo_endpoint=(
+                meta["userinfo_endpoint"] if isinstance(meta.get("userinfo_endpoint"), str) else ""
+            ),
         )
 
 
@@ -310,7 +317,7 @@ class OidcAuthenticator:
         stored_election, nonce, verifier = self._consume(state, moment)
         if stored_election != election_id:
             raise _reject("auth.oidc.state_mismatch", "This sign-in is for another election.")
-        token = self.redeem_code(code, verifier)
+        token, access_token = self._redeem(code, verifier)
         try:
             claims = validate_id_token(
                 token,
@@ -332,6 +339,7 @@ class OidcAuthenticator:
                 nonce=nonce,
                 now=moment,
             )
+        claims = self._with_userinfo(claims, access_token)
         attributes = _attributes(claims, self.directory)
         check_eligible(rules, attributes)
         if self.identity == "resident":
@@ -348,12 +356,52 @@ class OidcAuthenticator:
         key = self.keyer.for_oidc_subject(str(claims["iss"]), str(claims["sub"]))
         return VerifiedVoter(key, attributes, AuthMethodName.OIDC)
 
+    _WANTED = ("birthdate", "address", "name")
+
+    def _with_userinfo(self, claims: dict[str, Any], access_token: str) -> dict[str, Any]:
+        """Add the claims the ID token lacks from the userinfo endpoint (§AUTH-OIDC-5).
+
+        The ID token's own claims win; the userinfo answer must be JSON naming the same
+        ``sub`` (OIDC Core §5.3.4), else it could be another person's.
+
+        Raises:
+            OidcRejected: ``auth.oidc.userinfo_error``, ``auth.oidc.userinfo_subject``.
+        """
+        if all(k in claims for k in self._WANTED) or not self.config.userinfo_endpoint:
+            return claims
+        if not access_token:
+            return claims
+        try:
+            response = httpx.get(
+                self.config.userinfo_endpoint,
+                headers={"Authorization": "Bearer " + access_token},
+                timeout=self.config.timeout,
+            )
+            body = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise _reject("auth.oidc.userinfo_error", "The sign-in provider refused.") from exc
+        if response.status_code != 200 or not isinstance(body, dict):
+            raise _reject("auth.oidc.userinfo_error", "The sign-in provider refused.")
+        if body.get("sub") != claims.get("sub"):
+            raise _reject(
+                "auth.oidc.userinfo_subject", "The sign-in provider answered for someone else."
+            )
+        merged = dict(claims)
+        for key in self._WANTED:
+            if key not in merged and key in body:
+                merged[key] = body[key]
+        return merged
+
     def redeem_code(self, code: str, verifier: str) -> str:
         """Exchange the code for an ID token with private_key_jwt and the PKCE verifier.
 
         Raises:
             OidcRejected: ``auth.oidc.token_error``.
         """
+        return self._redeem(code, verifier)[0]
+
+    def _redeem(self, code: str, verifier: str) -> tuple[str, str]:
+        """As :meth:`redeem_code`; returns the ID token and the access token ("" if none)."""
         form = {
             "grant_type": "authorization_code",
             "code": code,
@@ -376,4 +424,5 @@ class OidcAuthenticator:
             or not isinstance(body.get("id_token"), str)
         ):
             raise _reject("auth.oidc.token_error", "The sign-in provider refused the code.")
-        return str(body["id_token"])
+        access = body.get("access_token")
+        return str(body["id_token"]), access if isinstance(access, str) else ""

@@ -12,9 +12,11 @@
 
 Thin: pages, JSON and streams use the shared, throttled snapshot
 (:class:`SnapshotCache` over :func:`take_snapshot`); streams send it only when
-it changed, a heartbeat comment otherwise, and end after :data:`STREAM_SECONDS` (the browser reconnects). The
-witness views need an official's session cookie with the witness (or the
-administrator) role (authentication.md §AUTH-SESS).
+it changed, a heartbeat comment otherwise, and end after
+:data:`STREAM_SECONDS` (the browser reconnects). The witness views need an
+official's session cookie with the witness (or the administrator) role
+(authentication.md §AUTH-SESS). The streams are left out of the OpenAPI
+document, where a schema-driven fuzzer would hang on them.
 """
 
 from __future__ import annotations
@@ -336,16 +338,14 @@ async def _open_stream(
     )
 
 
-@api_router.get("/elections/{election_id}/observe/events", responses={404: {}, 429: {}, 503: {}})
+# The streams stay out of the OpenAPI document: a schema-driven fuzzer would hang on them.
+@api_router.get("/elections/{election_id}/observe/events", include_in_schema=False)
 async def events(election_id: str, request: Request, runtime: RuntimeDep) -> Response:
     """The public snapshot as Server-Sent Events (§OBS-4)."""
     return await _open_stream(request, runtime, election_id, witness=False)
 
 
-@api_router.get(
-    "/elections/{election_id}/observe/witness/events",
-    responses={401: {}, 403: {}, 404: {}, 429: {}, 503: {}},
-)
+@api_router.get("/elections/{election_id}/observe/witness/events", include_in_schema=False)
 async def witness_events(election_id: str, request: Request, runtime: RuntimeDep) -> Response:
     """The witness role's snapshot as Server-Sent Events (§OBS-4)."""
     return await _open_stream(request, runtime, election_id, witness=True)

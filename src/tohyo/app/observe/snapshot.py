@@ -155,7 +155,7 @@ def take_snapshot(runtime: Runtime, election_id: str, *, detail: bool = False) -
             session.scalars(select(Ballot.cast_at).where(Ballot.election_id == election_id))
         )
         paper = len(uow.paper_overrides(election_id))
-        progress = election_witnesses(uow, election_id)
+        progress = election_witnesses(uow, election_id, manifest.log)
         received = {
             str(name): at
             for name, at in session.execute(

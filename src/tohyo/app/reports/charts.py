@@ -27,6 +27,7 @@ matplotlib.use("Agg")  # before anything imports pyplot: never a GUI backend
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from tohyo.app.reports.fonts import SANS, font_file
 from tohyo.app.reports.turnout import TurnoutSeries
@@ -93,6 +94,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[int], axis_label: str) -> 
             ax.text(v + top * 0.01, y, f"{v:,}", va="center", fontsize=9)
         ax.set_yticks(ys, [_fold(label) for label in labels])
         ax.set_xlim(0, top * 1.15)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # votes are whole
         ax.set_xlabel(axis_label)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
@@ -137,6 +139,7 @@ def turnout_chart(series: TurnoutSeries, names: Sequence[str], axis_label: str) 
         ax.set_ylabel(axis_label)
         ax.legend(loc="upper left", frameon=False, fontsize=9)
         ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.margins(x=0)
         fig.autofmt_xdate()
         for side in ("top", "right"):

@@ -7,6 +7,8 @@ witness list), makes the report from that record
 exactly as ``tohyo record report`` does, and keeps both under
 ``<data dir>/reports/<election>/<tally root>/``: the page, the downloads and the
 CLI therefore show the same figures, taken from a record anyone can verify.
+The PDFs (seconds each) are laid out on their first download, not before the
+page can be shown.
 A published election never changes, so this is done once (per process, under
 a lock) and then served from disk and memory.
 """
@@ -20,7 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tohyo.app.errors import Conflict
-from tohyo.app.reports.files import FILE_NAMES, write_report
+from tohyo.app.reports.csvform import render_csv
+from tohyo.app.reports.files import FILE_NAMES, official_json
+from tohyo.app.reports.labels import Lang
+from tohyo.app.reports.pdf import render_pdf
 from tohyo.app.reports.report import ResultReport
 from tohyo.app.reports.source import report_from_record
 from tohyo.app.services.common import load_election
@@ -32,6 +37,8 @@ __all__ = ["DOWNLOADS", "PublishedResults", "published_results"]
 #: Download name → file, as served under ``…/results/``.
 DOWNLOADS: dict[str, str] = {**{v: v for v in FILE_NAMES.values()}, "record.zip": "record.zip"}
 _LOCK = threading.Lock()
+_PDF_LOCK = threading.Lock()  # a PDF takes seconds: one at a time, each made once
+_PDF_LANG: dict[str, Lang] = {FILE_NAMES["pdf-ja"]: "ja", FILE_NAMES["pdf-en"]: "en"}
 _CACHE: dict[Path, PublishedResults] = {}
 
 
@@ -43,12 +50,20 @@ class PublishedResults:
     directory: Path
 
     def download(self, name: str) -> Path:
-        """The file of a download name.
+        """The file of a download name; a PDF is laid out on its first request.
 
         Raises:
             KeyError: not a download name.
         """
-        return self.directory / DOWNLOADS[name]
+        path = self.directory / DOWNLOADS[name]
+        lang = _PDF_LANG.get(name)
+        if lang is not None:
+            with _PDF_LOCK:
+                if not path.is_file():
+                    partial = path.with_name(path.name + ".partial")
+                    partial.write_bytes(render_pdf(self.report, lang))
+                    partial.replace(path)
+        return path
 
 
 def _zip(record: Path, target: Path) -> None:
@@ -70,7 +85,9 @@ def _build(runtime: Runtime, election_id: str, directory: Path) -> None:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     export_record(snapshot, document, work / "record", official=official)
-    write_report(report_from_record(work / "record", issued=runtime.now().date()), work)
+    report = report_from_record(work / "record", issued=runtime.now().date())
+    (work / FILE_NAMES["csv"]).write_bytes(render_csv(report))
+    (work / FILE_NAMES["json"]).write_bytes(official_json(report))
     _zip(work / "record", work / "record.zip")
     shutil.rmtree(directory, ignore_errors=True)
     work.replace(directory)  # all or nothing: a half-built report is never served

@@ -171,7 +171,7 @@ def _cookie(response: Response, value: str, config: AuthConfig, max_age: int) ->
     )
 
 
-@router.get("/oidc/begin", responses={302: {}, 400: _ERROR, 404: _ERROR, 409: _ERROR})
+@router.get("/oidc/begin", responses={303: {}, 400: _ERROR, 404: _ERROR, 409: _ERROR})
 async def oidc_begin(
     request: Request,
     runtime: RuntimeDep,

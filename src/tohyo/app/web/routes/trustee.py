@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
 from tohyo.app.errors import Unauthorized
@@ -79,6 +79,8 @@ async def messages(election_id: str, kind: str, runtime: RuntimeDep) -> dict[str
 async def post(election_id: str, kind: str, request: Request, runtime: RuntimeDep
                ) -> dict[str, Any]:
     """A trustee's message; checked at intake (threshold.md §7.8), kept, then relayed."""
+    if kind == "transcript":  # the GET-only resource of that name, not a message kind
+        raise HTTPException(405)
     token = _token(request)
     body = json_object(await read_body(request), runtime, {"message"})
     sender = await run_in_threadpool(ceremony.post_message, runtime, election_id, token, kind,
