@@ -231,7 +231,7 @@ def _simulate_in(
                         entered = enter_paper_count(runtime, eid, count, official=official)
                     say(f"paper count of {entered.count.place} / {entered.count.kind.value} "
                         f"entered twice and {entered.status}")
-                if paper_counts:
+                if paper_counts or statements:
                     observers.round()
                 say(f"{witnesses} witnesses cosigned the head at the close and the final head")
         finally:
