@@ -136,3 +136,26 @@ def test_simulate_leaves_no_key_files_in_the_temp_dir(
     # a non-empty directory is refused, not overwritten
     result = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "r3"), "--keep-dir", kept])
     assert result.exit_code == 2 and "not empty" in result.output
+
+
+def test_witnesses_state_the_opening_and_the_close_over_http(tmp_path: Path) -> None:
+    """Issue 13 item 3: statements posted during the election are leaves, and verify (V7)."""
+    votes = tmp_path / "votes.csv"
+    votes.write_text("administrative-services,mobility,healthcare\ninternet-voting,,\n"
+                     "digital-counters,tsukumobi,\n")
+    _register()
+    out = tmp_path / "record"
+    result = CliRunner().invoke(app, ["simulate", "--manifest", str(MANIFEST), "--votes",
+                                      str(votes), "--out", str(out), "--statements"])
+    assert result.exit_code == 0, result.output
+    assert "2 witnesses stated the empty ballot box" in result.output
+    leaves = [json.loads(line) for line in (out / "entries.jsonl").read_bytes().splitlines()]
+    stated = [(i, leaf["event"]) for i, leaf in enumerate(leaves) if leaf["kind"] == "statement"]
+    close = next(i for i, leaf in enumerate(leaves) if leaf["kind"] == "close")
+    first_ballot = next(i for i, leaf in enumerate(leaves) if leaf["kind"] == "ballot")
+    assert [e for _, e in stated] == ["opening", "opening", "close", "close"]
+    assert all(i < first_ballot for i, e in stated if e == "opening")
+    assert all(i > close for i, e in stated if e == "close")
+    report = verify_record(out, workers=0)
+    assert report.ok, [(c.id, c.failures) for c in report.checks.values() if c.failures]
+    assert report.checks["V7"].note.endswith("; 4 witness statements")

@@ -101,3 +101,36 @@ def test_the_checked_text_is_one_short_line(checked: str) -> None:
 def test_the_signing_key_must_match_the_witness_key() -> None:
     with pytest.raises(InvalidStatement):
         sign_statement("e", StatementEvent.OPENING, "ok", HEAD, LOG, WITNESS_KEY)
+
+
+def test_where_each_event_may_stand_in_the_log() -> None:
+    from tohyo.record.statements import StatementOutOfPlace, check_position
+
+    opening, close = StatementEvent.OPENING, StatementEvent.CLOSE
+    check_position(opening, 0, 0, None, None)  # the empty box
+    check_position(opening, 3, 2, 9, 4)  # before the first ballot and the close
+    check_position(close, 10, 10, 9, 4)  # after the close, over a head that includes it
+    check_position(StatementEvent.DECRYPTION, 12, 11, 9, 4)
+    for event, index, head, closed, ballot in [
+        (opening, 5, 0, None, 4),  # after a ballot
+        (opening, 10, 0, 9, None),  # after the close
+        (close, 8, 8, None, 4),  # no close yet
+        (close, 10, 9, 9, 4),  # over a head before the close
+        (StatementEvent.SEALED, 10, 11, 9, 4),  # the head does not precede the statement
+        (opening, 0, 1, None, None),  # likewise
+    ]:
+        with pytest.raises(StatementOutOfPlace):
+            check_position(event, index, head, closed, ballot)
+
+
+def test_a_statement_leaf_is_the_statement_and_its_kind() -> None:
+    from tohyo.record.leaves import InvalidLeaf, StatementLeaf, parse_leaf, statement_leaf
+
+    leaf = statement_leaf(_statement().to_json())
+    parsed = parse_leaf(leaf)
+    assert isinstance(parsed, StatementLeaf) and parsed.election_id == "e"
+    assert WitnessStatement.from_json(parsed.statement) == _statement()
+    with pytest.raises(InvalidLeaf):
+        parse_leaf({**leaf, "event": "lunch"})
+    with pytest.raises(InvalidLeaf):
+        parse_leaf({**leaf, "extra": "field"})

@@ -42,7 +42,15 @@ def test_a_format_1_record_gets_its_internet_only_official_result() -> None:
     assert report.official is not None and report.official["places"] == []
 
 
-@pytest.mark.parametrize("name", sorted(vectors.MUTATIONS) + sorted(vectors.PAPER_MUTATIONS))
+def test_the_valid_record_with_witness_statements_passes() -> None:
+    report = verify_record(vectors.VALID_STATEMENTS, workers=0)
+    assert report.ok, [(c.id, c.failures) for c in report.checks.values()]
+    assert report.checks["V7"].note.endswith("; 4 witness statements")
+    assert report.warnings == ()
+
+
+@pytest.mark.parametrize("name", sorted(vectors.MUTATIONS) + sorted(vectors.PAPER_MUTATIONS)
+                         + sorted(vectors.STATEMENT_MUTATIONS))
 def test_every_mutant_fails_with_its_check_named(name: str, tmp_path: Path) -> None:
     check = vectors.make_mutant(name, tmp_path / "record")
     report = verify_record(tmp_path / "record", workers=0)
@@ -76,3 +84,18 @@ def test_a_missing_directory_is_a_failed_check(tmp_path: Path) -> None:
     assert not report.ok
     assert report.checks["V1"].status is Status.FAIL
     assert all(c.status is not Status.PASS for c in report.checks.values())
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("statement-signature", "does not verify"),
+    ("statement-unlisted-witness", "statement.unlisted_witness"),
+    ("statement-head-not-in-record", "not one of the record's signed heads"),
+    ("statement-opening-after-a-ballot", "statement.out_of_place"),
+    ("statement-twice", "a second 'close' statement"),
+])
+def test_a_tampered_statement_fails_v7_for_its_reason(name: str, reason: str,
+                                                      tmp_path: Path) -> None:
+    vectors.make_mutant(name, tmp_path / "record")
+    report = verify_record(tmp_path / "record", workers=0)
+    messages = [f.message for f in report.checks["V7"].failures]
+    assert any(reason in m for m in messages), messages

@@ -151,6 +151,9 @@ def create_app(
     from tohyo.app.web.routes import results  # the public results page (issue 11)
 
     app.include_router(results.router)
+    from tohyo.app.witnessing import routes as witnessing  # witness statements (issue 13)
+
+    app.include_router(witnessing.router)
     from tohyo.app.web.contract import install_contract  # the OpenAPI document (issue 10)
 
     install_contract(app)

@@ -50,6 +50,9 @@ def simulate(
     keep_dir: Path | None = typer.Option(
         None, help="Keep the server's working directory (database, journal, KEY FILES) here; "
         "by default a temporary one is deleted at the end."),
+    statements: bool = typer.Option(
+        False, "--statements", help="Witnesses state the empty ballot box and the close as "
+        "signed log leaves (record.md §REC-10)."),
 ) -> None:
     """Simulate an election end to end and write its record."""
     from tohyo.record.errors import RecordError
@@ -81,7 +84,7 @@ def simulate(
 
     try:
         header = _run(parsed, manifest, voters, out, tn, withdrawals, cheating_trustee,
-                      witnesses, direct, workers, counts, keep_dir)
+                      witnesses, direct, workers, counts, keep_dir, statements)
     except (RecordError, ServiceError) as exc:  # a paper count that does not add up
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -91,14 +94,16 @@ def simulate(
 
 def _run(parsed: Any, manifest: Path, voters: Any, out: Path, tn: tuple[int, int] | None,
          withdrawals: list[Any], cheating_trustee: int | None, witnesses: int, direct: bool,
-         workers: int, counts: list[Any], keep_dir: Path | None) -> Any:
+         workers: int, counts: list[Any], keep_dir: Path | None,
+         statements: bool = False) -> Any:
     if direct:
         from tohyo.simulate.direct import generate_record
 
         header = generate_record(parsed, voters, out, trustees=tn,
                                  withdrawals=[(w[0], w[1]) for w in withdrawals],
                                  cheating_trustee=cheating_trustee, workers=workers,
-                                 witnesses=witnesses, paper_counts=counts)
+                                 witnesses=witnesses, paper_counts=counts,
+                                 statements=statements)
     else:
         from tohyo.simulate.http import WorkDirNotEmpty, simulate_over_http
 
@@ -107,7 +112,8 @@ def _run(parsed: Any, manifest: Path, voters: Any, out: Path, tn: tuple[int, int
                                         withdrawals=[(w[0], w[1]) for w in withdrawals],
                                         cheating_trustee=cheating_trustee, witnesses=witnesses,
                                         progress=lambda s: typer.echo(s, err=True),
-                                        paper_counts=counts, keep_dir=keep_dir)
+                                        paper_counts=counts, keep_dir=keep_dir,
+                                        statements=statements)
         except WorkDirNotEmpty as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc

@@ -137,6 +137,7 @@ def state(
     log_key: str = typer.Option(..., help="The log's vkey, as the manifest declares it."),
     size: int | None = typer.Option(None, min=0, help="The head's size (default: latest)."),
     out: Path = typer.Option(..., help="Where to write the signed statement (JSON)."),
+    post: bool = typer.Option(False, "--post", help="Also post it to the server's log."),
 ) -> None:
     """Sign a statement of what you checked, over the head you saw (record.md §REC-10)."""
     import json
@@ -166,6 +167,42 @@ def state(
         raise typer.Exit(1) from exc
     out.write_text(json.dumps(statement.to_json(), ensure_ascii=False, indent=1) + "\n")
     typer.echo(f"statement '{kind.value}' over head {head.checkpoint.size} written to {out}")
+    if post:
+        _post_statement(server, election_id, statement.to_json())
+
+
+def _post_statement(server: str, election_id: str, statement: object) -> None:
+    """POST a statement; a refusal is reported with its code and exits with status 1."""
+    with httpx.Client(base_url=server, timeout=30) as http:
+        response = http.post(f"/api/v1/elections/{election_id}/statements", json=statement)
+    if response.status_code != 201:
+        try:
+            error = response.json()["error"]
+            reason = f"{error['code']}: {error['message']}"
+        except (ValueError, KeyError, TypeError):
+            reason = f"HTTP {response.status_code}"
+        typer.echo(f"REFUSED by the server: {reason}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"posted: leaf {response.json()['leaf_index']} of the log")
+
+
+@cli.command("submit")
+def submit(
+    statement_file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                          help="A statement written by 'tohyo witness state'."),
+    server: str = typer.Option(..., help="Base URL of the election service."),
+) -> None:
+    """Post a signed statement to the election's log (record.md §REC-10)."""
+    import json
+
+    from tohyo.record.statements import StatementError, WitnessStatement
+
+    try:
+        statement = WitnessStatement.from_json(json.loads(statement_file.read_text()))
+    except (ValueError, StatementError) as exc:
+        typer.echo(f"REFUSED: not a statement: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    _post_statement(server, statement.election_id, statement.to_json())
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tohyo.record.errors import RecordError
+from tohyo.record.statements import StatementError, WitnessStatement
 
 __all__ = [
     "BallotLeaf",
@@ -24,12 +25,14 @@ __all__ = [
     "Leaf",
     "OverrideLeaf",
     "PaperCountLeaf",
+    "StatementLeaf",
     "WithdrawalLeaf",
     "ballot_leaf",
     "close_leaf",
     "override_leaf",
     "paper_count_leaf",
     "parse_leaf",
+    "statement_leaf",
     "withdrawal_leaf",
 ]
 
@@ -38,6 +41,7 @@ KIND_OVERRIDE = "paper_override"
 KIND_WITHDRAWAL = "withdrawal"
 KIND_CLOSE = "close"
 KIND_PAPER_COUNT = "paper_count"
+KIND_STATEMENT = "statement"
 MAX_CREDENTIAL = 128
 
 
@@ -98,7 +102,21 @@ class PaperCountLeaf:
     signature: bytes
 
 
-Leaf = BallotLeaf | OverrideLeaf | WithdrawalLeaf | CloseLeaf | PaperCountLeaf
+@dataclass(frozen=True, slots=True)
+class StatementLeaf:
+    """A witness's signed statement (§REC-10): never counted, checked by V7.
+
+    ``statement`` is the statement's JSON (the leaf without ``kind``), its form
+    checked here (:meth:`tohyo.record.statements.WitnessStatement.from_json`);
+    its signature, witness and head are checked against the manifest and the
+    record by the verifier.
+    """
+
+    election_id: str
+    statement: Any
+
+
+Leaf = BallotLeaf | OverrideLeaf | WithdrawalLeaf | CloseLeaf | PaperCountLeaf | StatementLeaf
 
 
 def _text(obj: Mapping[str, Any], key: str, kind: str, limit: int = 256) -> str:
@@ -144,6 +162,13 @@ def parse_leaf(obj: Any) -> Leaf:
         return CloseLeaf(_text(obj, "election_id", kind))
     if kind == KIND_PAPER_COUNT:
         return _paper_count(obj)
+    if kind == KIND_STATEMENT:
+        body = {k: v for k, v in obj.items() if k != "kind"}
+        try:
+            WitnessStatement.from_json(body)
+        except StatementError as exc:
+            raise InvalidLeaf(f"statement leaf: {exc}") from None
+        return StatementLeaf(_text(obj, "election_id", kind, 64), body)
     raise InvalidLeaf(f"unknown leaf kind {str(kind)[:40]!r}")
 
 
@@ -197,3 +222,8 @@ def paper_count_leaf(
     """The leaf object of an accepted paper count (results.md §RES-2.4)."""
     return {"kind": KIND_PAPER_COUNT, "election_id": election_id, "count": count,
             "entered_by": sorted(entered_by), "signature": base64.b64encode(signature).decode()}
+
+
+def statement_leaf(statement: Mapping[str, Any]) -> dict[str, Any]:
+    """The leaf object of a witness statement (§REC-10): its JSON form and the kind."""
+    return {"kind": KIND_STATEMENT, **statement}

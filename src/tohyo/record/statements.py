@@ -33,9 +33,11 @@ __all__ = [
     "InvalidStatement",
     "StatementError",
     "StatementEvent",
+    "StatementOutOfPlace",
     "UnknownHead",
     "UnknownWitness",
     "WitnessStatement",
+    "check_position",
     "sign_statement",
 ]
 
@@ -77,6 +79,42 @@ class UnknownHead(StatementError):
     """Made over a head the log never signed."""
 
     code = "statement.unknown_head"
+
+
+class StatementOutOfPlace(StatementError):
+    """An event at a point of the log where it cannot happen (§REC-10.2)."""
+
+    code = "statement.out_of_place"
+
+
+def check_position(event: StatementEvent, index: int, head_size: int,
+                   close: int | None, first_ballot: int | None) -> None:
+    """Where a statement may stand in the log (record.md §REC-10.2).
+
+    Args:
+        event: the statement's event.
+        index: the statement leaf's index in the log.
+        head_size: the size of the head it was made over.
+        close: the index of the close leaf, if the log has one.
+        first_ballot: the index of the first ballot leaf, if any.
+
+    Raises:
+        StatementOutOfPlace: the head does not precede the statement; an
+            ``opening`` after a ballot or the close; any other event before
+            the close, or over a head that does not include the close.
+    """
+    if head_size > index:
+        raise StatementOutOfPlace(f"the head of size {head_size} does not precede the "
+                                  f"statement at leaf {index}")
+    if event is StatementEvent.OPENING:
+        if (first_ballot is not None and first_ballot < index) or \
+                (close is not None and close < index):
+            raise StatementOutOfPlace("an opening statement must precede every ballot "
+                                      "and the close")
+        return
+    if close is None or close >= index or head_size <= close:
+        raise StatementOutOfPlace(f"a '{event.value}' statement is made after the close, "
+                                  "over a head that includes it")
 
 
 def _checked_text(value: Any) -> str:

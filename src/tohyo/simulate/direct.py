@@ -41,12 +41,14 @@ from tohyo.record.leaves import (
     close_leaf,
     override_leaf,
     paper_count_leaf,
+    statement_leaf,
     withdrawal_leaf,
 )
 from tohyo.record.manifest import Manifest, manifest_hash
 from tohyo.record.official import TurnoutInputs, combine
 from tohyo.record.paper import parse_paper_count, sign_paper_count
 from tohyo.record.results import Results
+from tohyo.record.statements import StatementEvent, sign_statement
 from tohyo.record.transparency import declare_log
 from tohyo.record.writer import RecordWriter
 
@@ -123,6 +125,7 @@ def generate_record(
     progress: Callable[[int, int], None] | None = None,
     paper_counts: Sequence[Mapping[str, Any]] = (),
     started_not_finished: int = 0,
+    statements: bool = False,
 ) -> RecordHeader:
     """Run a whole election in process and write its record to ``out``.
 
@@ -149,18 +152,27 @@ def generate_record(
             signed by the log key as if two officials had entered them; with
             any, the record is ``tohyo-record/2`` with ``official.json``.
         started_not_finished: the declared 途中終了者数 (results.md §RES-3.5).
+        statements: every witness signs an ``opening`` statement over the empty
+            log's head and a ``close`` statement over the close's head, each a
+            ``statement`` leaf (record.md §REC-10); the record is then
+            ``tohyo-record/2``, with ``official.json``.
 
     Raises:
         ValueError: the manifest already declares a log (the simulation makes its own keys).
     """
     t, n = trustees or (manifest.threshold, len(manifest.trustees))
+    if statements and not declare_witnesses:
+        raise ValueError("witness statements need witnesses declared in the manifest")
     if manifest.log is not None:
         raise ValueError("the simulation makes its own log and witness keys: give it a "
                          "manifest that declares none (tohyo-manifest/1)")
     origin = f"tohyo.example/log/{manifest.id}"
     log_signer = log_signer or Ed25519Signer(origin, Ed25519PrivateKey.generate())
     origin = log_signer.name
-    cosigners = [CosignatureSigner.generate(f"witness-{i}.example") for i in range(witnesses)]
+    seeds = [Ed25519PrivateKey.generate() for _ in range(witnesses)]
+    cosigners = [CosignatureSigner(f"witness-{i}.example", seed) for i, seed in enumerate(seeds)]
+    # A witness signs its statements with the seed of its cosignature key (§REC-10).
+    stating = [Ed25519Signer(f"witness-{i}.example", seed) for i, seed in enumerate(seeds)]
     if declare_witnesses:
         manifest = declare_log(manifest, encode_verifier_key(log_signer.verifier()),
                                [encode_verifier_key(w.verifier()) for w in cosigners],
@@ -189,6 +201,19 @@ def generate_record(
                                           for w in cosigners))
         writer.add_head(note.to_text())
 
+    def stated(event: StatementEvent, checked: str) -> list[bytes]:
+        """Every witness's statement over the current head (its text as the log signed it)."""
+        head = Checkpoint.timestamped(origin, tree.size, tree.root(), _T0_MS + tree.size)
+        return [dumps_canonical(statement_leaf(sign_statement(
+            manifest.id, event, checked, head.to_text(), signer,
+            encode_verifier_key(w.verifier())).to_json()))
+            for signer, w in zip(stating, cosigners, strict=True)]
+
+    if statements:  # the empty ballot box: its head is on the record too (§REC-10)
+        empty = Checkpoint.timestamped(origin, 0, tree.root(), _T0_MS)
+        writer.add_head(sign_checkpoint(empty, log_signer).to_text())
+        for leaf in stated(StatementEvent.OPENING, "the ballot box is empty"):
+            append(leaf)
     for question_id, candidate_id in withdrawals:
         append(dumps_canonical(withdrawal_leaf(manifest.id, question_id, candidate_id,
                                                "withdrew")))
@@ -208,10 +233,13 @@ def generate_record(
     for number, voter in enumerate(voters):
         if voter.paper:
             append(dumps_canonical(override_leaf(manifest.id, credential_for(number, salt))))
-    append(dumps_canonical(close_leaf(manifest.id)), cosign=not paper_counts)
+    append(dumps_canonical(close_leaf(manifest.id)), cosign=not (paper_counts or statements))
     close_head = (tree.size, tree.root())
+    after_close = stated(StatementEvent.CLOSE, "the final head is the one I cosigned") \
+        if statements else []
 
-    board = count_board(manifest, mhash, joint.public_key, leaves, check_proofs=False)
+    board = count_board(manifest, mhash, joint.public_key, leaves[:close_head[0]],
+                        check_proofs=False)
     shares: list[DecryptionShare] = []
     absent = set(absent_trustees)
     for key in keys:
@@ -223,14 +251,15 @@ def generate_record(
         shares += mine
     tally = finish_tally(manifest, context, joint, board, close_head, shares)
     writer.write_tally(tally.to_json())
-    if paper_counts:
+    if paper_counts or statements:
         accepted = [parse_paper_count(manifest, p) for p in paper_counts]
         entered_by = ("official-a", "official-b")
-        for i, count in enumerate(accepted):
+        for count in accepted:
             signature = sign_paper_count(count, entered_by, log_signer)
-            append(dumps_canonical(paper_count_leaf(manifest.id, count.to_json(), entered_by,
-                                                    signature)),
-                   cosign=i == len(accepted) - 1)
+            after_close.append(dumps_canonical(paper_count_leaf(
+                manifest.id, count.to_json(), entered_by, signature)))
+        for i, leaf in enumerate(after_close):  # the last head carries the cosignatures
+            append(leaf, cosign=i == len(after_close) - 1)
         official = combine(manifest, Results.from_json(tally.results), accepted, TurnoutInputs(
             len(voters), started_not_finished, tally.counts.get("paper_overrides", 0)))
         writer.write_official(official.to_json())

@@ -93,6 +93,7 @@ def simulate_over_http(
     paper_counts: Sequence[Mapping[str, Any]] = (),
     roll_size: int = 0,
     keep_dir: Path | None = None,
+    statements: bool = False,
 ) -> RecordHeader:
     """Run the election through a loopback server and write its record to ``out``.
 
@@ -112,6 +113,10 @@ def simulate_over_http(
             all of them required (``tohyo-manifest/2``, manifest.md §MAN-21);
             otherwise the record lists them as the exporter's choice.
         keep_dir: keep the working directory here (for inspection).
+        statements: every witness posts a signed statement (record.md §REC-10)
+            of the empty ballot box before the first ballot, and of the close
+            after cosigning the close's head, as ``tohyo witness state --post``
+            does; they become ``statement`` leaves of the log and the record.
 
     Raises:
         ValueError: ``trustees`` differ from the manifest's (edit the manifest).
@@ -131,7 +136,8 @@ def simulate_over_http(
     try:
         return _simulate_in(work, manifest, manifest_bytes, voters, out, t, n, withdrawals,
                             cheating_trustee, witnesses, say, declare_witnesses=declare_witnesses,
-                            paper_counts=paper_counts, roll_size=roll_size)
+                            paper_counts=paper_counts, roll_size=roll_size,
+                            statements=statements)
     finally:
         if keep_dir is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -142,6 +148,7 @@ def _simulate_in(
     out: Path | str, t: int, n: int, withdrawals: Sequence[tuple[str, str]],
     cheating_trustee: int | None, witnesses: int, say: Callable[[str], None], *,
     declare_witnesses: bool, paper_counts: Sequence[Mapping[str, Any]], roll_size: int,
+    statements: bool = False,
 ) -> RecordHeader:
     import httpx
     import uvicorn
@@ -158,7 +165,7 @@ def _simulate_in(
     settings = Settings(data_dir=work / "data", database_url=f"sqlite:///{work / 'db.sqlite3'}")
     runtime = build_runtime(settings, clock=clock)
     eid, actor = manifest.id, "simulate"
-    signers = _witness_signers(witnesses, clock)
+    signers, stating = _witness_signers(witnesses, clock)
     if declare_witnesses and manifest.log is None:
         from tohyo.log import encode_verifier_key
         from tohyo.record.transparency import declare_log
@@ -201,8 +208,11 @@ def _simulate_in(
         base = f"http://127.0.0.1:{port}"
         try:
             with httpx.Client(base_url=base, timeout=60) as http:
-                observers = _Witnesses(http, eid, work, signers)
+                observers = _Witnesses(http, eid, work, signers, stating)
                 observers.round()
+                if statements:
+                    observers.state("opening", "the ballot box is empty")
+                    say(f"{witnesses} witnesses stated the empty ballot box")
                 _cast_all(VoterClient, http, eid, voters, codes, say, observers.round)
                 for number, voter in enumerate(voters):
                     if voter.paper:
@@ -213,12 +223,15 @@ def _simulate_in(
                 # The witnesses cosign the head at the close (the trustees' board, §RES-5),
                 # then again after the paper counts (the record's final head).
                 observers.round()
+                if statements:
+                    observers.state("close", "the final head is the one I cosigned")
+                    say(f"{witnesses} witnesses stated the close")
                 for count in paper_counts:
                     for official in ("simulation-clerk-1", "simulation-clerk-2"):
                         entered = enter_paper_count(runtime, eid, count, official=official)
                     say(f"paper count of {entered.count.place} / {entered.count.kind.value} "
                         f"entered twice and {entered.status}")
-                if paper_counts:
+                if paper_counts or statements:
                     observers.round()
                 say(f"{witnesses} witnesses cosigned the head at the close and the final head")
         finally:
@@ -241,28 +254,33 @@ def _simulate_in(
         runtime.close()
 
 
-def _witness_signers(count: int, clock: _Clock) -> list[Any]:
+def _witness_signers(count: int, clock: _Clock) -> tuple[list[Any], list[Any]]:
+    """Each witness's cosigner, and its statement signer over the same seed (§REC-10)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from tohyo.log import CosignatureSigner
+    from tohyo.log import CosignatureSigner, Ed25519Signer
 
+    seeds = [(f"witness-{i}.tohyo.invalid", Ed25519PrivateKey.generate())
+             for i in range(1, count + 1)]
     # The service refuses cosignatures dated after its clock: witnesses
     # sign with the simulated time, as they would with a real one.
-    return [CosignatureSigner(f"witness-{i}.tohyo.invalid", Ed25519PrivateKey.generate(),
-                              clock=lambda: clock().timestamp())
-            for i in range(1, count + 1)]
+    return ([CosignatureSigner(name, seed, clock=lambda: clock().timestamp())
+             for name, seed in seeds], [Ed25519Signer(name, seed) for name, seed in seeds])
 
 
 class _Witnesses:
     """Independent witnesses with their own keys and state files, cosigning over HTTP."""
 
-    def __init__(self, http: Any, election_id: str, work: Path, signers: list[Any]) -> None:
+    def __init__(self, http: Any, election_id: str, work: Path, signers: list[Any],
+                 stating: list[Any]) -> None:
         from tohyo.log import Witness, encode_verifier_key, verifier_from_key
 
         self._http, self._election_id = http, election_id
         response = http.get(f"/api/v1/elections/{election_id}/log/key")
         response.raise_for_status()
         log_key = verifier_from_key(response.text.strip())
+        self._log_key = log_key
+        self._stating = stating
         self._witnesses = []
         for i, signer in enumerate(signers, start=1):
             state = work / f"witness-{i}"
@@ -277,6 +295,26 @@ class _Witnesses:
 
         for witness, vkey in self._witnesses:
             witness_round(self._http, self._election_id, witness, vkey)
+
+    def state(self, event: str, checked: str) -> None:
+        """Each witness signs a statement over the latest head it checked, and posts it.
+
+        Raises:
+            RuntimeError: the server refused a statement (its error code says why).
+        """
+        from tohyo.log import open_checkpoint
+        from tohyo.record.statements import StatementEvent, sign_statement
+
+        base = f"/api/v1/elections/{self._election_id}"
+        for signer, (_, vkey) in zip(self._stating, self._witnesses, strict=True):
+            response = self._http.get(f"{base}/log/checkpoint")
+            response.raise_for_status()
+            head = open_checkpoint(response.text, [self._log_key])
+            statement = sign_statement(self._election_id, StatementEvent(event), checked,
+                                       head.note.text, signer, vkey)
+            posted = self._http.post(f"{base}/statements", json=statement.to_json())
+            if posted.status_code != 201:
+                raise RuntimeError(f"the server refused the statement: {posted.text[:200]}")
 
 
 def _cast_all(client_cls, http, eid, voters, codes, say, cosign) -> None:  # type: ignore[no-untyped-def]

@@ -23,7 +23,8 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     ("V4", "log.entries", "every entry is a canonical leaf of a known kind for this election"),
     ("V5", "log.tree", "the entries' Merkle root is the final signed head's root"),
     ("V6", "log.heads", "every head is signed by the log and consistent with the entries"),
-    ("V7", "log.witnesses", "every cosignature verifies; every witness cosigned the final head"),
+    ("V7", "log.witnesses", "every cosignature and witness statement verifies; every witness "
+                            "cosigned the final head"),
     ("V8", "log.close", "exactly one close, and it is the last entry"),
     ("V9", "ballots.proofs", "every ballot decodes and every proof verifies"),
     ("V10", "ballots.unique", "no ballot appears twice (trackers unique)"),

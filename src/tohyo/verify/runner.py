@@ -34,6 +34,7 @@ from tohyo.verify.checks.ballots import (
     CLOSE,
     OVERRIDE,
     PAPER,
+    STATEMENT,
     WITHDRAWAL,
     BlockJob,
     BlockResult,
@@ -48,6 +49,7 @@ from tohyo.verify.checks.log import HeadBlockJob, HeadChecker, HeadFact, check_h
 from tohyo.verify.checks.official import check_official
 from tohyo.verify.checks.seals import check_seals
 from tohyo.verify.checks.setup import check_setup
+from tohyo.verify.checks.statements import check_statements
 from tohyo.verify.checks.tally import check_tally, read_tally
 from tohyo.verify.checks.witnesses import declared_witnesses
 from tohyo.verify.report import Report
@@ -149,8 +151,10 @@ class _Entries:
         self.acc = Accumulator(labels, options)
         self.ballots = 0
         self.papers: list[tuple[int, bytes]] = []
-        #: Entries after the close that are not paper counts (V8).
+        #: Entries after the close that are not paper counts or statements (V8).
         self.after_close: list[int] = []
+        self.statements: list[tuple[int, bytes]] = []
+        self.first_ballot: int | None = None
 
     def take(self, res: BlockResult) -> None:
         for k in range(res.count):
@@ -162,6 +166,8 @@ class _Entries:
         for index, kind, a, b, valid in res.facts:
             if kind == BALLOT:
                 self.ballots += 1
+                if self.first_ballot is None:
+                    self.first_ballot = index
                 if b and b in self.trackers:
                     self.report.fail("V10", location(index), f"duplicate ballot: tracker {b}")
                 elif b:
@@ -180,9 +186,10 @@ class _Entries:
                 self.closes.append(index)
             elif kind == PAPER and not self.closes:
                 self.report.fail("V8", location(index), "a paper count before the close")
-            if self.closes and kind not in (BALLOT, PAPER, CLOSE):
+            if self.closes and kind not in (BALLOT, PAPER, STATEMENT, CLOSE):
                 self.after_close.append(index)
         self.papers.extend(res.papers)
+        self.statements.extend(res.statements)
         self.acc.merge(decode_sums(res.sums))
 
 
@@ -264,10 +271,14 @@ def _run(report: Report, outcome: Any, pool: _Pool, inflight: int, block_size: i
     elif not format_2 and entries.closes[0] != tree.size - 1:
         report.fail("V8", location(entries.closes[0]), "the close is not the last entry")
     for index in entries.after_close[:20]:
-        report.fail("V8", location(index), "only paper counts may follow the close")
+        report.fail("V8", location(index),
+                    "only paper counts and witness statements may follow the close")
+    if entries.statements and not format_2:
+        report.fail("V8", location(entries.statements[0][0]),
+                    "witness statements are leaves of a tohyo-record/2 record only")
     report.finish("V8")
 
-    final, sizes = _heads(report, reader, pool, tree, inflight, manifest, evidence)
+    final, sizes = _heads(report, reader, pool, tree, inflight, manifest, evidence, entries)
     bound = _close_head(final, sizes, tree, entries.closes) if format_2 else final
     selection = entries.selector.finish()
     _subtract(reader, pool, setup, entries, selection.superseded + selection.overridden,
@@ -297,8 +308,8 @@ def _close_head(final: HeadFact | None, sizes: set[int], tree: MerkleTree,
 
 
 def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight: int,
-           manifest: Any, evidence: tuple[tuple[str, ForkEvidence], ...] = ()
-           ) -> tuple[Any, set[int]]:
+           manifest: Any, evidence: tuple[tuple[str, ForkEvidence], ...] = (),
+           entries: _Entries | None = None) -> tuple[Any, set[int]]:
     log = reader.header.log
     # The manifest's witnesses when it declares them (§MAN-21), never the header's copy.
     witness_keys = log.witnesses if manifest.log is None else manifest.log.witness_keys()
@@ -334,7 +345,13 @@ def _heads(report: Report, reader: Any, pool: _Pool, tree: MerkleTree, inflight:
     if evidence:
         note += "; " + check_fork_evidence(report, evidence, log_key, tree)
     report.finish("V6", note)
-    report.finish("V7", f"{len(names)} witnesses; {checker.cosigned} heads cosigned",
+    stated = ""
+    if entries is not None and entries.statements:
+        close = entries.closes[0] if len(entries.closes) == 1 else None
+        count = check_statements(report, entries.statements, manifest.log, log.origin,
+                                 checker.sizes, tree, close, entries.first_ballot)
+        stated = f"; {count} witness statements"
+    report.finish("V7", f"{len(names)} witnesses; {checker.cosigned} heads cosigned{stated}",
                   warning=warning)
     return final, checker.sizes
 

@@ -92,6 +92,12 @@ def _calls() -> dict[tuple[str, str], Calls]:
             ),
             (post, f"{api}/{OPEN}/log/cosignatures", {"json": {"size": -1}}),
         ],
+        (post, api + "/{election_id}/statements"): [
+            *_per_election(post, api + "/{e}/statements", json={
+                f: "x" for f in ("election_id", "event", "checked", "head", "witness_key",
+                                 "signature")}),
+            (post, f"{api}/{OPEN}/statements", {"json": {"event": "opening"}}),
+        ],
         # the key-ceremony relay
         (get, ceremony.replace("{e}", "{election_id}")): _per_election(get, ceremony),
         (get, ceremony.replace("{e}", "{election_id}") + "/transcript"): _per_election(

@@ -26,6 +26,9 @@ VALID = HERE / "valid"
 #: The same election with paper counts after the close: a ``tohyo-record/2``
 #: record with ``official.json`` (docs/spec/results.md §RES-5).
 VALID_PAPER = HERE / "valid-paper"
+#: The same election with declared witnesses who state the empty ballot box
+#: and the close as log leaves (record.md §REC-10): a ``tohyo-record/2`` record.
+VALID_STATEMENTS = HERE / "valid-statements"
 
 MANIFEST: dict[str, Any] = {
     "format": "tohyo-manifest/1",
@@ -114,6 +117,19 @@ def generate_paper(out: Path = VALID_PAPER) -> None:
     generate_record(manifest, voters, out, withdrawals=WITHDRAWN,
                     cheating_trustee=CHEATING_TRUSTEE, salt="vectors-paper",
                     paper_counts=PAPER_COUNTS, started_not_finished=2)
+
+
+def generate_statements(out: Path = VALID_STATEMENTS) -> None:
+    """Write the valid record with witness statements to ``out``."""
+    from tohyo.record.manifest import Manifest
+    from tohyo.simulate.direct import Voter, generate_record
+
+    manifest = Manifest.from_json(MANIFEST)
+    voters = [Voter(tuple(v), paper=n in PAPER) for n, v in enumerate(VOTES)]
+    if out.exists():
+        shutil.rmtree(out)
+    generate_record(manifest, voters, out, withdrawals=WITHDRAWN, salt="vectors-statements",
+                    statements=True)
 
 
 # --------------------------------------------------------------------------- mutations
@@ -402,14 +418,78 @@ PAPER_MUTATIONS: dict[str, tuple[str, Callable[[Path], None]]] = {
 }
 
 
+def _is_statement(obj: Any) -> bool:
+    return bool(obj.get("kind") == "statement")
+
+
+def _statement_leaf(fn: Callable[[Any], None]) -> Callable[[Path], None]:
+    return lambda d: _edit_leaf(d, _is_statement, fn)
+
+
+def _statement_checked(obj: Any) -> None:
+    """The text of what the witness checked changed: the signature no longer verifies."""
+    obj["checked"] = "the ballot box held three ballots"
+
+
+def _statement_unlisted(obj: Any) -> None:
+    """A valid statement over the same head by a key the manifest does not declare."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tohyo.log import CosignatureSigner, Ed25519Signer, encode_verifier_key
+    from tohyo.record.statements import StatementEvent, sign_statement
+
+    seed = Ed25519PrivateKey.generate()
+    vkey = encode_verifier_key(CosignatureSigner("witness-0.example", seed).verifier())
+    signed = sign_statement(obj["election_id"], StatementEvent(obj["event"]), obj["checked"],
+                            obj["head"], Ed25519Signer("witness-0.example", seed), vkey)
+    obj.update(signed.to_json())
+
+
+def _statement_head_dropped(d: Path) -> None:
+    """The empty log's head, over which the opening statements were made, leaves heads.jsonl."""
+    lines = [line for line in _lines(d, "heads.jsonl")
+             if b"\\n0\\n" not in line.split(b"\\n\\n", 1)[0]]
+    _write_lines(d, "heads.jsonl", lines)
+
+
+def _statement_after_a_ballot(d: Path) -> None:
+    """An opening statement moved after the first ballot: too late to see an empty box."""
+    lines = _lines(d, "entries.jsonl")
+    idx = next(i for i, line in enumerate(lines) if b'"event":"opening"' in line)
+    ballot = next(i for i, line in enumerate(lines) if b'"kind":"ballot"' in line)
+    lines.insert(ballot, lines.pop(idx))
+    _write_lines(d, "entries.jsonl", lines)
+
+
+def _statement_twice(d: Path) -> None:
+    """A witness's close statement appended again (a replay)."""
+    lines = _lines(d, "entries.jsonl")
+    lines.append(next(line for line in lines if b'"event":"close"' in line))
+    _write_lines(d, "entries.jsonl", lines)
+
+
+#: Mutations of ``valid-statements/`` (record.md §REC-10): name → (check, mutation).
+STATEMENT_MUTATIONS: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "statement-signature": ("V7", _statement_leaf(_statement_checked)),
+    "statement-unlisted-witness": ("V7", _statement_leaf(_statement_unlisted)),
+    "statement-head-not-in-record": ("V7", _statement_head_dropped),
+    "statement-opening-after-a-ballot": ("V7", _statement_after_a_ballot),
+    "statement-twice": ("V7", _statement_twice),
+}
+
+
 def make_mutant(name: str, out: Path) -> str:
     """Copy the valid record to ``out``, apply mutation ``name``; returns the check that must fail.
 
-    Mutations of :data:`PAPER_MUTATIONS` start from ``valid-paper/``, the others from ``valid/``.
+    Mutations of :data:`PAPER_MUTATIONS` start from ``valid-paper/``, those of
+    :data:`STATEMENT_MUTATIONS` from ``valid-statements/``, the others from ``valid/``.
     """
     if name in PAPER_MUTATIONS:
         check, mutate = PAPER_MUTATIONS[name]
         shutil.copytree(VALID_PAPER, out)
+    elif name in STATEMENT_MUTATIONS:
+        check, mutate = STATEMENT_MUTATIONS[name]
+        shutil.copytree(VALID_STATEMENTS, out)
     else:
         check, mutate = MUTATIONS[name]
         shutil.copytree(VALID, out)
@@ -423,6 +503,9 @@ if __name__ == "__main__":
     if "--paper" in sys.argv:
         generate_paper()
         print(f"wrote {VALID_PAPER}")
+    elif "--statements" in sys.argv:
+        generate_statements()
+        print(f"wrote {VALID_STATEMENTS}")
     else:
         generate()
         print(f"wrote {VALID}")

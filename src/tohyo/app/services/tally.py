@@ -86,15 +86,22 @@ class BoardSnapshot:
 
     def at_close(self) -> BoardSnapshot:
         """The board the trustees count: up to the close, without the paper counts
-        that follow it (results.md §RES-5), and the heads up to the close's."""
+        and witness statements that follow it (results.md §RES-5, record.md
+        §REC-10), and the heads up to the close's."""
         size = len(self.leaves)
-        while size > 0 and b'"kind":"paper_count"' in self.leaves[size - 1] and \
-                loads_strict(self.leaves[size - 1], max_depth=64).get("kind") == "paper_count":
+        while size > 0 and _after_close_kind(self.leaves[size - 1]):
             size -= 1
         if size == len(self.leaves):
             return self
         heads = tuple(h for h in self.heads if _size(h) <= size)
         return replace(self, leaves=self.leaves[:size], heads=heads)
+
+
+def _after_close_kind(leaf: bytes) -> bool:
+    """A paper count or a witness statement: the leaves that may follow the close."""
+    if b'"kind":"paper_count"' not in leaf and b'"kind":"statement"' not in leaf:
+        return False
+    return loads_strict(leaf, max_depth=64).get("kind") in ("paper_count", "statement")
 
 
 def _size(head: str) -> int:

@@ -74,7 +74,7 @@ ELECTION_STATES = (
     "disposed",
 )
 BALLOT_STATES = ("effective", "superseded", "excluded")
-LEAF_KINDS = ("ballot", "paper_override", "withdrawal", "close", "paper_count")
+LEAF_KINDS = ("ballot", "paper_override", "withdrawal", "close", "paper_count", "statement")
 
 HEX64 = String(64)
 CREDENTIAL = String(32)

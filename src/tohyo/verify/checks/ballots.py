@@ -27,6 +27,7 @@ from tohyo.record.leaves import (
     CloseLeaf,
     OverrideLeaf,
     PaperCountLeaf,
+    StatementLeaf,
     WithdrawalLeaf,
     parse_leaf,
 )
@@ -47,6 +48,7 @@ __all__ = [
 # Fact kinds.
 BALLOT, OVERRIDE, WITHDRAWAL, CLOSE, BAD = "b", "o", "w", "c", "x"
 PAPER = "p"  #: a paper_count leaf (results.md §RES-2.4)
+STATEMENT = "s"  #: a witness statement leaf (record.md §REC-10), checked in V7
 
 
 def location(index: int) -> str:
@@ -89,6 +91,7 @@ class BlockResult:
     sums: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     valid_ballots: int = 0
     papers: list[tuple[int, bytes]] = field(default_factory=list)
+    statements: list[tuple[int, bytes]] = field(default_factory=list)
 
 
 class _Election:
@@ -154,6 +157,9 @@ def check_block(job: BlockJob) -> BlockResult:
         elif isinstance(leaf, PaperCountLeaf):
             out.facts.append((index, PAPER, "", "", True))
             out.papers.append((index, line))
+        elif isinstance(leaf, StatementLeaf):
+            out.facts.append((index, STATEMENT, "", "", True))
+            out.statements.append((index, line))
     out.leaf_hashes = bytes(hashes)
     out.sums = _sums(acc)
     return out
