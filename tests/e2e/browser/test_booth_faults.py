@@ -33,6 +33,8 @@ def test_after_the_close_every_page_says_so_and_links_the_results(
         # Nothing that invites a vote: no form, no cast button, no "vote again".
         for selector in ("#code-form", "#ballot-form", "#cast-button", "#card-form"):
             assert page.locator(selector).count() == 0, (kind, selector)
+        if kind in ("ballot", "review"):  # no invitation to answer or cast above the notice
+            assert page.locator("main p.lead").count() == 0, kind
         text = page.inner_text("main")
         assert "may vote again" not in text and "投票し直すことができます" not in text, kind
         assert_accessible(page, f"closed {kind or 'sign-in'}")
