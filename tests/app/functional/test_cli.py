@@ -70,6 +70,10 @@ def test_election_from_manifest_to_close(
     assert json.loads(run("election", "open", "cli-vote", *approval("open")))["state"] == "open"
     no_roll = runner.invoke(cli, ["codes", "issue", "cli-vote", *data])
     assert no_roll.exit_code == 2 and "--roll" in no_roll.output  # whose codes? say it first
+    unreadable = tmp_path / "not-a-roll.csv"
+    unreadable.write_text("number,who\n1,x\n")
+    refused = clerk.invoke(cli, "codes", "issue", "cli-vote", "--roll", str(unreadable), *data)
+    assert refused.exit_code == 1 and "roll.bad_file" in refused.output  # before any code
     codes = signed("codes", "issue", "cli-vote", "--roll", str(roll)).strip().splitlines()
     # One line per voter: the roll number the official can deliver to, then the code.
     assert sorted(line.split("\t")[0] for line in codes) == ["A1", "A2"]
