@@ -139,6 +139,10 @@ def create_app(
     from tohyo.app.web.routes import auth  # card and OIDC sign-in, officials (issue 6)
 
     auth.install(app, rt)
+    # Before the voter pages: their ``/{slug}/`` would take ``/official/``.
+    from tohyo.app.console import routes as console  # the officials' console (issue 12)
+
+    console.install(app)
     from tohyo.app.web.routes import voter  # the voter's pages and booth (issue 5)
 
     voter.install(app)

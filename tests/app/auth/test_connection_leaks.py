@@ -223,6 +223,24 @@ def _calls() -> dict[tuple[str, str], Calls]:
         (get, "/{slug}/observe/elections/{election_id}/witness"): _per_election(
             get, "/ja/observe/elections/{e}/witness"
         ),
+        # the officials' console (console.md)
+        (get, "/official/"): [(get, "/official/", {})],
+        (get, "/{slug}/official/"): [
+            (get, "/ja/official/", {}),
+            (get, "/ja/official/", {"cookies": {"__Host-tohyo-official": "forged"}}),
+            (get, "/xx/official/", {}),
+        ],
+        (get, "/{slug}/official/sign-in"): [(get, "/ja/official/sign-in?next=//x", {})],
+        (post, "/{slug}/official/sign-in"): [
+            (post, "/ja/official/sign-in", {"data": {"username": "x", "password": "y",
+                                                     "totp": "1"}, "headers": ORIGIN}),
+            (post, "/ja/official/sign-in", {"content": b"\xff", "headers": ORIGIN}),
+        ],
+        (post, "/{slug}/official/sign-out"): [
+            (post, "/ja/official/sign-out", {"data": {"csrf_token": "x"}, "headers": ORIGIN}),
+            (post, "/ja/official/sign-out", {"data": {"csrf_token": "x"},
+             "headers": ORIGIN, "cookies": {"__Host-tohyo-official": "forged"}}),
+        ],
         # paper counts and the official result (results.md)
         (get, "/official/elections/{election_id}/paper-counts"): [
             *_per_election(get, "/official/elections/{e}/paper-counts"),
