@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from tohyo.app.errors import BadRequest
 
-__all__ = ["MAX_FIELD", "parse_form"]
+__all__ = ["MAX_FIELD", "csrf_field", "parse_form"]
 
 MAX_FIELD = 10_000
 """Characters in one field: a manifest text fits, a pasted file does not."""
@@ -48,3 +48,18 @@ def parse_form(
     if missing:
         raise BadRequest("form.missing", f"missing field(s): {', '.join(missing)}")
     return form
+
+
+def csrf_field(raw: bytes) -> str:
+    """The ``csrf_token`` of a urlencoded body, read leniently (empty if absent or unreadable).
+
+    The token is checked before the role, and the role before the form is parsed
+    strictly, so that an official of another role is refused (403) whatever the
+    form holds.
+    """
+    try:
+        pairs = parse_qsl(raw.decode("ascii"), keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError):
+        return ""
+    found = [value for name, value in pairs if name == "csrf_token"]
+    return found[0] if len(found) == 1 else ""

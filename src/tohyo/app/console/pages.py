@@ -30,7 +30,7 @@ from tohyo.app.auth.errors import AuthError
 from tohyo.app.auth.officials import Official, Role, require_role
 from tohyo.app.auth.sessions import COOKIE_NAME, OfficialSession, check_origin
 from tohyo.app.auth.wiring import AuthServices
-from tohyo.app.console.forms import parse_form
+from tohyo.app.console.forms import csrf_field, parse_form
 from tohyo.app.console.nav import PAGES, ROLE_NAMES, STATE_NAMES, ConsolePage, visible_pages
 from tohyo.app.errors import Refusal
 from tohyo.app.services.runtime import Runtime
@@ -297,7 +297,7 @@ async def console_action(
     required: set[str],
     optional: frozenset[str] = frozenset(),
 ) -> Response:
-    """A form POST: Origin, form, session, CSRF token, role, then ``handler``.
+    """A form POST: Origin, session, CSRF token, role, the form, then ``handler``.
 
     A refusal renders the refusal page with the typed error's status; the handler
     returns its own response (usually :meth:`ConsoleContext.redirect`, or the form
@@ -314,12 +314,13 @@ async def console_action(
         session: OfficialSession | None = None
         try:
             check_form_origin(request, services)
-            form = parse_form(raw, content_type, required, optional)
             official, session = services.officials.current(
                 request.cookies.get(COOKIE_NAME, ""), now=runtime.now()
             )
-            services.sessions.check_csrf(session, form.pop("csrf_token", ""))
-            _allow(services, runtime, official, page)
+            services.sessions.check_csrf(session, csrf_field(raw))
+            _allow(services, runtime, official, page)  # a wrong role is 403 whatever it sent
+            form = parse_form(raw, content_type, required, optional)
+            form.pop("csrf_token", None)
             return handler(ConsoleContext(request, runtime, lang, official, session, page), form)
         except Refusal as exc:
             return _refused(request, lang, f"/official{path}", exc, official, session, page)
