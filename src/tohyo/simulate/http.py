@@ -213,7 +213,14 @@ def _simulate_in(
                 if statements:
                     observers.state("opening", "the ballot box is empty")
                     say(f"{witnesses} witnesses stated the empty ballot box")
-                _cast_all(VoterClient, http, eid, voters, codes, say, observers.round)
+                opened = manifest.period.start.astimezone(UTC) + timedelta(minutes=1)
+                span = manifest.period.end.astimezone(UTC) - opened - timedelta(minutes=2)
+
+                def advance(fraction: float) -> None:
+                    # Spread the voters over the period, so that turnout has a shape.
+                    clock.set(opened + span * fraction)
+
+                _cast_all(VoterClient, http, eid, voters, codes, say, observers.round, advance)
                 for number, voter in enumerate(voters):
                     if voter.paper:
                         key = roll.voter_key_hex(runtime, eid, ids[number])
@@ -317,11 +324,12 @@ class _Witnesses:
                 raise RuntimeError(f"the server refused the statement: {posted.text[:200]}")
 
 
-def _cast_all(client_cls, http, eid, voters, codes, say, cosign) -> None:  # type: ignore[no-untyped-def]
+def _cast_all(client_cls, http, eid, voters, codes, say, cosign, advance) -> None:  # type: ignore[no-untyped-def]
     client = client_cls(http)
     info = client.election(eid)
     start = time.time()
     for number, (voter, code) in enumerate(zip(voters, codes, strict=False)):
+        advance(number / max(1, len(voters)))
         session = client.start_session(eid, code)
         for choices in voter.ballots:
             client.cast(info, session, choices)

@@ -185,3 +185,35 @@ def test_no_statement_follows_a_seal(
     _refused(client, runtime, w2.state("close", _head(client)), 409, "statement.sealed")
     _unseal(runtime, EID)  # the media are unchanged: the seal still holds
     _refused(client, runtime, w2.state("unsealed", _head(client)), 409, "statement.sealed")
+
+
+def test_a_rebuild_from_the_copy_restores_the_accepted_statements(
+    codes: list[str], witnesses: list[_Witness], client: Any, voter: Any, runtime: Any
+) -> None:
+    """A database restored from before the vote lacks the statements made since (§ST-6.5)."""
+    from sqlalchemy import delete, select
+
+    from tohyo.app.seals.rebuild import rebuild_from_second_medium
+    from tohyo.app.witnessing.tables import AcceptedStatement
+
+    w1 = witnesses[0]
+    empty = _head(client, 0)
+    for w in witnesses:
+        assert _post(client, w.state("opening", empty, "empty")).status_code == 201
+    info = voter.election(EID)
+    voter.cast(info, voter.start_session(EID, codes[0]), CHOICES[0])
+    close_election(runtime, EID, approval=DEV, reason="test over")
+
+    def rows() -> list[tuple[Any, ...]]:
+        with runtime.uow() as uow:
+            found = uow.session.scalars(select(AcceptedStatement)).all()
+            return sorted((r.witness_key, r.event, r.head_size, r.leaf_index) for r in found)
+
+    before = rows()
+    assert [r[1] for r in before] == ["opening", "opening"]
+    with runtime.uow(write=True) as uow:
+        uow.session.execute(delete(AcceptedStatement))
+        uow.commit()
+    rebuild_from_second_medium(runtime, EID, approval=DEV)
+    assert rows() == before
+    _refused(client, runtime, w1.state("opening", empty), 409, "statement.duplicate")

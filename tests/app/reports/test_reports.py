@@ -143,3 +143,12 @@ def test_a_missing_font_is_a_typed_refusal(monkeypatch: pytest.MonkeyPatch) -> N
         assert "fonts-noto-cjk" in caught.value.message
     finally:
         fonts.font_file.cache_clear()
+
+
+def test_texts_in_the_page_margins_are_css_escaped_not_html_escaped() -> None:
+    """A title with an apostrophe printed ``citizens&#39; vote`` in every page header."""
+    from tohyo.app.reports.pdf import css_string
+
+    assert str(css_string("citizens' vote")) == "citizens' vote"
+    assert str(css_string('a "b" </style>\\')) == "a \\22 b\\22  \\3c /style\\3e \\5c "
+    assert str(css_string("x\ny")) == "x\\a y"

@@ -95,7 +95,9 @@ def test_seed_election_to_report(name: str, tmp_path: Path) -> None:
     assert "選挙録・開票録" in text and m.title.ja in text
     for figure in figures:
         assert figure in text, figure
-    assert "Election and count record" in _text(out / "result-report-en.pdf")
+    english = _text(out / "result-report-en.pdf")
+    assert "Election and count record" in english
+    assert m.title.get("en") in english and "&#" not in english  # CSS escapes in headers
 
     rows = list(csv.reader(io.StringIO((out / "result.csv").read_bytes().decode("utf-8-sig"))))
     assert (out / "result.csv").read_bytes().startswith(b"\xef\xbb\xbf")

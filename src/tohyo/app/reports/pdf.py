@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from tohyo.app.reports.fonts import SANS, SERIF, font_file
 from tohyo.app.reports.labels import Lang, text
@@ -27,6 +28,22 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
+def css_string(value: object) -> Markup:
+    """``value`` as the inside of a double-quoted CSS string in a ``<style>`` element.
+
+    HTML escaping is wrong there (a ``<style>`` is raw text: ``&#39;`` would be
+    printed as is); CSS escapes are right, and ``<`` is escaped too so that no
+    ``</style>`` can end the element.
+    """
+    out = []
+    for char in str(value):
+        if char in '"\\<>&' or ord(char) < 0x20 or char == "\x7f":
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return Markup("".join(out))  # noqa: S704 (every character CSS-escaped above)
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -36,6 +53,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["data_uri"] = _data_uri
+    env.filters["css_string"] = css_string
     return env
 
 

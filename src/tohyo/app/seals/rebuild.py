@@ -11,10 +11,11 @@ heads vouch for it:
 2. the journal must hold every leaf up to the largest such head, each line
    self-checking, and the Merkle root of its leaves at *every* head's size must
    equal that head's root;
-3. only then, in one transaction, are the election's ``log_leaves``, ``ballots``
-   and ``paper_overrides`` replaced by the copy's, the ballot index derived from
-   the leaves (the states by the effective-ballot rule of casting.md), and the
-   log's head set to the largest signed head.
+3. only then, in one transaction, are the election's ``log_leaves``, ``ballots``,
+   ``paper_overrides`` and ``witness_statements`` replaced by the copy's, the
+   ballot index derived from the leaves (the states by the effective-ballot rule of
+   casting.md), the accepted statements from the ``statement`` leaves (record.md
+   §REC-10), and the log's head set to the largest signed head.
 
 Any disagreement is a :class:`RebuildRefused` before anything is written. The
 elections, roll, keys and checkpoints must still be in the database (a restored
@@ -48,9 +49,11 @@ from tohyo.app.store.models import (
     LogState,
     PaperOverride,
 )
+from tohyo.app.witnessing.tables import AcceptedStatement
 from tohyo.log import LogError, SignedNote, open_checkpoint
 from tohyo.log.tree import MerkleTree
 from tohyo.record.canonical import dumps_canonical
+from tohyo.record.statements import InvalidStatement, WitnessStatement
 
 __all__ = ["RebuildRefused", "RebuildReport", "rebuild_from_second_medium"]
 
@@ -243,12 +246,13 @@ def _replace(
 ) -> RebuildReport:
     ballots: list[dict[str, Any]] = []
     overrides: list[dict[str, Any]] = []
+    statements: list[dict[str, Any]] = []
     effective: dict[str, int] = {}  # credential → position in ``ballots``
     leaves: list[dict[str, Any]] = []
     tree = MerkleTree()
     with runtime.uow(write=True) as uow:
         session = uow.session
-        for table in (Ballot, PaperOverride, LogLeaf):
+        for table in (Ballot, PaperOverride, AcceptedStatement, LogLeaf):
             session.execute(delete(table).where(table.election_id == election_id))
         for entry in _ordered(runtime, election_id, size):
             data = entry.data.encode()
@@ -266,9 +270,13 @@ def _replace(
                 session.execute(insert(LogLeaf), leaves)
                 leaves = []
             try:
-                _index_row(data, obj, kind, entry.index, election_id,
-                           _time(stamps, moments, entry.index), ballots, overrides, effective)
-            except (KeyError, TypeError) as exc:
+                at = _time(stamps, moments, entry.index)
+                if kind == "statement":
+                    statements.append(_statement_row(obj, entry.index, at))
+                else:
+                    _index_row(data, obj, kind, entry.index, election_id, at,
+                               ballots, overrides, effective)
+            except (KeyError, TypeError, InvalidStatement, LogError) as exc:
                 raise RebuildRefused(
                     "rebuild.copy_damaged", f"leaf {entry.index} lacks a field: {exc}"
                 ) from exc
@@ -280,6 +288,8 @@ def _replace(
             session.execute(insert(Ballot), ballots[start:start + _BATCH])
         if overrides:
             session.execute(insert(PaperOverride), overrides)
+        if statements:
+            session.execute(insert(AcceptedStatement), statements)
         stored = {c.size for c in uow.checkpoints(election_id)}
         for head in known:
             if head.size not in stored:
@@ -294,6 +304,15 @@ def _replace(
         )
         uow.commit()
     return RebuildReport(election_id, size, len(ballots), len(overrides), len(known))
+
+
+def _statement_row(obj: dict[str, Any], index: int, at: datetime) -> dict[str, Any]:
+    """The accepted-statement row of a ``statement`` leaf, as its intake wrote it."""
+    fields = ("election_id", "event", "checked", "head", "witness_key", "signature")
+    statement = WitnessStatement.from_json({f: obj[f] for f in fields})
+    return {"election_id": statement.election_id, "witness_key": statement.witness_key,
+            "event": statement.event.value, "head_size": statement.checkpoint.size,
+            "leaf_index": index, "accepted_at": at}
 
 
 def _index_row(
